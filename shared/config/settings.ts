@@ -1,0 +1,56 @@
+import * as t from 'io-ts';
+import {
+  HostPortListFromString,
+  NonEmptyString,
+  PortFromString,
+  PositiveIntFromString,
+  SecretString,
+  UrlString,
+} from './codecs.js';
+
+/**
+ * Every setting of every role: the environment variable, its codec, its local default and what it
+ * is for. The README's configuration table and docker-compose.yml are checked against this list.
+ */
+export const settings = {
+  PORT: { codec: PortFromString, default: '3000', doc: 'HTTP port of the API (all roles in one process share it).' },
+  HOST: { codec: NonEmptyString, default: '127.0.0.1', doc: 'Address the HTTP server binds (0.0.0.0 in containers).' },
+  LOG_LEVEL: {
+    codec: t.keyof({ fatal: null, error: null, warn: null, info: null, debug: null, trace: null, silent: null }),
+    default: 'info',
+    doc: 'pino log level.',
+  },
+  MYSQL_HOST: { codec: NonEmptyString, default: '127.0.0.1', doc: 'MySQL/MariaDB host (event store and read-model tables).' },
+  MYSQL_PORT: { codec: PortFromString, default: '3306', doc: 'MySQL/MariaDB port.' },
+  MYSQL_USER: { codec: NonEmptyString, default: 'root', doc: 'MySQL/MariaDB user.' },
+  MYSQL_PASSWORD: { codec: t.string, default: '', doc: 'MySQL/MariaDB password.' },
+  MYSQL_DATABASE: { codec: NonEmptyString, default: 'sleepsocial', doc: 'Database name; created by the migrations if missing.' },
+  MYSQL_POOL_SIZE: { codec: PositiveIntFromString, default: '10', doc: 'Connections per process.' },
+  REDIS_URL: { codec: UrlString, default: 'redis://127.0.0.1:6379', doc: 'Redis (feeds, leaderboards).' },
+  REDIS_KEY_PREFIX: { codec: t.string, default: 'ss:', doc: 'Prefix of every Redis key this deployment writes.' },
+  MEMCACHED_SERVERS: { codec: HostPortListFromString, default: '127.0.0.1:11211', doc: 'Memcached servers (profile cache), comma-separated.' },
+  KAFKA_BROKERS: { codec: HostPortListFromString, default: '127.0.0.1:9092', doc: 'Kafka bootstrap brokers, comma-separated.' },
+  KAFKA_CLIENT_ID: { codec: NonEmptyString, default: 'sleepsocial', doc: 'Kafka client id.' },
+  KAFKA_TOPIC_PREFIX: { codec: t.string, default: '', doc: 'Prefix of every topic name (lets tests and tenants share a broker).' },
+  KAFKA_USER_EVENTS_PARTITIONS: { codec: PositiveIntFromString, default: '6', doc: 'Partitions of the user-events topic, created at migration.' },
+  EVENT_STORE: { codec: t.keyof({ mysql: null, eventstoredb: null }), default: 'mysql', doc: 'Which event store adapter to use.' },
+  EVENTSTORE_CONNECTION_STRING: {
+    codec: t.string,
+    default: '',
+    doc: 'EventStoreDB/KurrentDB connection string (esdb://…); required when EVENT_STORE=eventstoredb.',
+  },
+  JWT_SECRET: {
+    codec: SecretString,
+    default: 'dev-only-secret-change-me-0123456789abcdef',
+    doc: 'HS256 signing key, at least 32 characters. The default is for local development only.',
+  },
+  JWT_ISSUER: { codec: NonEmptyString, default: 'sleepsocial', doc: 'Issuer (iss) of the tokens we sign and accept.' },
+  JWT_AUDIENCE: { codec: NonEmptyString, default: 'sleepsocial-api', doc: 'Audience (aud) of the tokens we sign and accept.' },
+  JWT_TTL_SECONDS: { codec: PositiveIntFromString, default: '900', doc: 'Lifetime of an access token.' },
+  RELAY_POLL_MS: { codec: PositiveIntFromString, default: '20', doc: 'How often the relay polls the store when idle.' },
+  RELAY_BATCH_SIZE: { codec: PositiveIntFromString, default: '500', doc: 'Events the relay reads and publishes per round.' },
+  PROJECTOR_GROUP_PREFIX: { codec: NonEmptyString, default: 'sleepsocial', doc: 'Prefix of the projectors’ Kafka consumer group ids.' },
+  LEADERBOARD_RETENTION_DAYS: { codec: PositiveIntFromString, default: '400', doc: 'How long leaderboard windows are kept in Redis.' },
+} as const;
+
+export type SettingName = keyof typeof settings;
