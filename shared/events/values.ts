@@ -1,0 +1,55 @@
+import * as t from 'io-ts';
+
+/** An instant as ISO 8601 in UTC with milliseconds, the one form events store. */
+interface UtcInstantBrand { readonly UtcInstant: unique symbol }
+export const UtcInstant = t.brand(
+  t.string,
+  (s): s is t.Branded<string, UtcInstantBrand> => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(s) && !Number.isNaN(Date.parse(s)),
+  'UtcInstant',
+);
+export type UtcInstant = t.TypeOf<typeof UtcInstant>;
+export const toUtcInstant = (ms: number): UtcInstant => new Date(ms).toISOString() as UtcInstant;
+
+/** A calendar date, YYYY-MM-DD. */
+interface CalendarDateBrand { readonly CalendarDate: unique symbol }
+export const CalendarDate = t.brand(
+  t.string,
+  (s): s is t.Branded<string, CalendarDateBrand> => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+  'CalendarDate',
+);
+export type CalendarDate = t.TypeOf<typeof CalendarDate>;
+
+const isIanaZone = (s: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: s });
+    return s.length > 0 && s.length <= 64;
+  } catch {
+    return false;
+  }
+};
+
+/** An IANA time zone name that this runtime knows (e.g. Europe/Berlin). */
+interface TimeZoneBrand { readonly TimeZone: unique symbol }
+export const TimeZone = t.brand(t.string, (s): s is t.Branded<string, TimeZoneBrand> => isIanaZone(s), 'TimeZone');
+export type TimeZone = t.TypeOf<typeof TimeZone>;
+
+/** 3–30 characters of a–z, 0–9 and underscore; stored lower-case so uniqueness ignores case. */
+interface HandleBrand { readonly Handle: unique symbol }
+export const Handle = t.brand(t.string, (s): s is t.Branded<string, HandleBrand> => /^[a-z0-9_]{3,30}$/.test(s), 'Handle');
+export type Handle = t.TypeOf<typeof Handle>;
+
+interface DisplayNameBrand { readonly DisplayName: unique symbol }
+export const DisplayName = t.brand(
+  t.string,
+  (s): s is t.Branded<string, DisplayNameBrand> => s.trim().length >= 1 && [...s].length <= 60,
+  'DisplayName',
+);
+export type DisplayName = t.TypeOf<typeof DisplayName>;
+
+interface QualityBrand { readonly Quality: unique symbol }
+export const Quality = t.brand(t.number, (n): n is t.Branded<number, QualityBrand> => Number.isInteger(n) && n >= 1 && n <= 5, 'Quality');
+export type Quality = t.TypeOf<typeof Quality>;
+
+interface NoteBrand { readonly Note: unique symbol }
+export const Note = t.brand(t.string, (s): s is t.Branded<string, NoteBrand> => [...s].length <= 280, 'Note');
+export type Note = t.TypeOf<typeof Note>;
