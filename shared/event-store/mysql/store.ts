@@ -1,0 +1,58 @@
+import type mysql from 'mysql2/promise';
+import * as E from 'fp-ts/lib/Either.js';
+import type { AppendConflict, AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, StoredEvent } from '../port.js';
+import { inTransaction, isDuplicateKey } from '../../mysql/pool.js';
+import { appendWithin, ConflictSignal, findDuplicate, toConflict } from './append.js';
+import { rowToStoredEvent, SELECT_EVENT } from './rows.js';
+
+export const createMysqlEventStore = (pool: mysql.Pool): EventStore => {
+  const append = async (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<E.Either<AppendConflict, AppendResult>> => {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    try {
+      return E.right(await inTransaction(pool, (conn) => appendWithin(conn, stream, events, expected)));
+    } catch (error) {
+      const conflict = error instanceof ConflictSignal;
+      if (!conflict && !isDuplicateKey(error)) throw error;
+      const conn = await pool.getConnection();
+      try {
+        const duplicate = await findDuplicate(conn, stream, events);
+        if (duplicate) return E.right(duplicate);
+      } finally {
+        conn.release();
+      }
+      if (conflict) return toConflict(stream, expected, error.actual);
+      throw error; // an event id reused in another stream: a bug in the caller, not a conflict
+    }
+  };
+
+  const readStream = async (stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> => {
+    const params: unknown[] = [stream, options.fromRevision ?? 0];
+    let until = '';
+    if (options.untilRecordedAt !== undefined) {
+      until = ' AND recorded_at <= ?';
+      params.push(new Date(options.untilRecordedAt).toISOString().replace('T', ' ').replace('Z', ''));
+    }
+    const [rows] = await pool.query<mysql.RowDataPacket[]>(
+      `${SELECT_EVENT} WHERE stream_id = ? AND revision >= ?${until} ORDER BY revision`,
+      params,
+    );
+    return rows.map(rowToStoredEvent);
+  };
+
+  const readAll = async ({ afterPosition, limit, streamPrefixes }: ReadAllOptions): Promise<StoredEvent[]> => {
+    const prefixes = streamPrefixes ?? [];
+    const filter = prefixes.length > 0 ? ` AND (${prefixes.map(() => 'stream_id LIKE ?').join(' OR ')})` : '';
+    const [rows] = await pool.query<mysql.RowDataPacket[]>(
+      `${SELECT_EVENT} WHERE position > ?${filter} ORDER BY position LIMIT ?`,
+      [afterPosition, ...prefixes.map((p) => `${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`), limit],
+    );
+    return rows.map(rowToStoredEvent);
+  };
+
+  const headPosition = async (): Promise<number> => {
+    const [rows] = await pool.query<mysql.RowDataPacket[]>(`SELECT position FROM event_store_head WHERE id = 1`);
+    return Number(rows[0]?.position ?? 0);
+  };
+
+  return { append, readStream, readAll, headPosition, close: () => pool.end() };
+};
