@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import { SleepLogBody } from '../../shared/commands/index.js';
+import type { LogId } from '../../shared/events/index.js';
+import { authenticate } from '../../shared/auth/authenticate.js';
+import { decodeRequest } from '../../shared/http/decode.js';
+import { problem, sendProblem } from '../../shared/http/problem.js';
+import { nameBasedId } from '../../shared/ids.js';
+import type { CommandDeps } from '../deps.js';
+import { handleUserCommand } from '../user-stream/handle.js';
+import { commandRequestOf, invalidIfMatch, sendOutcome } from '../reply.js';
+
+export const logSleepRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
+  app.post('/v1/sleep-logs', { preHandler: authenticate(deps.tokens) }, async (request, reply) => {
+    if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
+    const body = await decodeRequest(SleepLogBody, request, reply);
+    if (!body) return reply;
+    const key = request.headers['idempotency-key'];
+    const commandId = typeof key === 'string' ? nameBasedId('log-sleep', key) : deps.ids();
+    // The log id follows from the command id, so a retried request names the same log.
+    const logId = nameBasedId('log', commandId) as LogId;
+    const command = {
+      type: 'LogSleep' as const,
+      data: { logId, startedAt: body.startedAt, endedAt: body.endedAt, quality: body.quality ?? null, note: body.note ?? null },
+    };
+    const outcome = await handleUserCommand(deps, commandRequestOf(request, command, commandId));
+    return sendOutcome(reply.header('location', `/v1/sleep-logs/${logId}`), outcome, 201, { logId });
+  });
+};

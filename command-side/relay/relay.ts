@@ -1,0 +1,98 @@
+import type { Producer } from 'kafkajs';
+import type { EventStore } from '../../shared/event-store/port.js';
+import { toMessage } from '../../shared/kafka/event-message.js';
+import type { Checkpoint } from './checkpoint.js';
+import type { Lease } from './lease.js';
+
+export type RelaySettings = { readonly topic: string; readonly batchSize: number; readonly pollMs: number };
+export type RelayLog = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+
+export type Relay = {
+  /** Resolves when stopped. */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  /** Wakes an idle relay at once (the all-in-one process calls it after an append). */
+  nudge(): void;
+  status(): { readonly active: boolean; readonly checkpoint: number; readonly published: number };
+};
+
+/** Only user streams are published; handle claims and credentials stay private to the command side. */
+const PUBLISHED_STREAMS = ['user-'];
+
+/**
+ * Publishes the store's global order to Kafka, keyed by user id, with acks from all in-sync
+ * replicas. The checkpoint moves only after Kafka acknowledged: after a crash an event may be
+ * published twice (projectors deduplicate), never skipped.
+ */
+export const createRelay = (deps: { store: EventStore; producer: Producer; checkpoint: Checkpoint; lease: Lease; log: RelayLog }, s: RelaySettings): Relay => {
+  let running = false;
+  let active = false;
+  let checkpoint = 0;
+  let published = 0;
+  let wake: (() => void) | undefined;
+  let done: Promise<void> = Promise.resolve();
+
+  const idle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => resolve(), ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const publishRound = async (): Promise<number> => {
+    const events = await deps.store.readAll({ afterPosition: checkpoint, limit: s.batchSize, streamPrefixes: PUBLISHED_STREAMS });
+    const last = events[events.length - 1];
+    if (!last) return 0;
+    await deps.producer.send({ topic: s.topic, acks: -1, messages: events.map(toMessage) });
+    await deps.checkpoint.save(last.metadata.position);
+    checkpoint = last.metadata.position;
+    published += events.length;
+    return events.length;
+  };
+
+  const loop = async (): Promise<void> => {
+    if (!(await deps.lease.acquire(() => running))) return;
+    active = true;
+    deps.log('info', 'relay: holding the lease, publishing', { checkpoint });
+    checkpoint = await deps.checkpoint.read();
+    let failures = 0;
+    while (running) {
+      try {
+        const n = await publishRound();
+        failures = 0;
+        if (n < s.batchSize) await idle(s.pollMs);
+      } catch (error) {
+        failures++;
+        const backoff = Math.min(5_000, 100 * 2 ** failures) * (0.5 + Math.random());
+        deps.log('warn', 'relay: publish failed, retrying', { error: error instanceof Error ? error.message : String(error), backoffMs: Math.round(backoff) });
+        if (!(await deps.lease.stillHeld())) {
+          active = false;
+          deps.log('warn', 'relay: lost the lease; waiting to take it again');
+          if (!(await deps.lease.acquire(() => running))) break;
+          active = true;
+          checkpoint = await deps.checkpoint.read();
+        }
+        await idle(backoff);
+      }
+    }
+    active = false;
+    await deps.lease.release();
+  };
+
+  return {
+    run: () => {
+      running = true;
+      done = loop();
+      return done;
+    },
+    stop: async () => {
+      running = false;
+      wake?.();
+      await done;
+    },
+    nudge: () => wake?.(),
+    status: () => ({ active, checkpoint, published }),
+  };
+};

@@ -1,0 +1,1 @@
+export type { DomainError } from '../../shared/errors/codes.js';

@@ -1,0 +1,67 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { UserCommand } from '../../shared/commands/index.js';
+import type { ErrorCode } from '../../shared/errors/codes.js';
+import type { EventStore, NewEvent } from '../../shared/event-store/port.js';
+import { SCHEMA_VERSION, toUtcInstant, type EventId, type UserEvent, type UserId } from '../../shared/events/index.js';
+import { nameBasedId, type Clock } from '../../shared/ids.js';
+import { decide } from './decide.js';
+import { loadUserStream, userStream } from './stream.js';
+
+export type CommandEnv = { readonly store: EventStore; readonly clock: Clock };
+
+export type CommandRequest = {
+  readonly userId: UserId;
+  readonly command: UserCommand;
+  /** Stable for retries of one request (derived from Idempotency-Key when there is one). */
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  /** From If-Match: the revision the client last saw; a mismatch answers 412 without retrying. */
+  readonly expectedRevision?: number;
+};
+
+export type CommandOutcome = {
+  readonly revision: number;
+  readonly position: number;
+  readonly events: readonly UserEvent[];
+};
+
+const MAX_ATTEMPTS = 4;
+
+const withMetadata = (events: readonly UserEvent[], r: CommandRequest, now: number): NewEvent[] =>
+  events.map((e, i) => ({
+    type: e.type,
+    data: e.data,
+    metadata: {
+      eventId: nameBasedId(r.commandId, String(i)) as EventId,
+      occurredAt: toUtcInstant(now),
+      actor: r.userId,
+      correlationId: r.correlationId,
+      causationId: r.causationId,
+      schemaVersion: SCHEMA_VERSION,
+    },
+  }));
+
+/**
+ * Decides a command against fresh state and appends the result at the revision the decision saw.
+ * A concurrent writer makes the append fail; the command is then decided again on the new state,
+ * a bounded number of times, and reported as a conflict after that.
+ */
+export const handleUserCommand = async (env: CommandEnv, r: CommandRequest): Promise<E.Either<ErrorCode, CommandOutcome>> => {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const loaded = await loadUserStream(env.store, r.userId);
+    if (r.expectedRevision !== undefined && r.expectedRevision !== loaded.revision) return E.left('PRECONDITION_FAILED');
+    const now = env.clock();
+    const decided = decide(r.command, loaded.state, { now, actor: r.userId });
+    if (E.isLeft(decided)) return decided;
+    if (decided.right.length === 0) return E.right({ revision: loaded.revision, position: loaded.lastPosition, events: [] });
+    const appended = await env.store.append(
+      userStream(r.userId),
+      withMetadata(decided.right, r, now),
+      loaded.revision < 0 ? 'no_stream' : loaded.revision,
+    );
+    if (E.isRight(appended)) return E.right({ revision: appended.right.revision, position: appended.right.position, events: decided.right });
+    if (r.expectedRevision !== undefined) return E.left('PRECONDITION_FAILED');
+  }
+  return E.left('CONCURRENCY_CONFLICT');
+};

@@ -1,0 +1,41 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as E from 'fp-ts/lib/Either.js';
+import { problem, sendProblem } from '../http/problem.js';
+import type { Principal, Role, TokenService } from './tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/**
+ * A preHandler that requires a valid bearer token (and optionally a role) and records who acts.
+ * Routes read the actor only from here, never from a body or a path.
+ */
+export const authenticate =
+  (tokens: TokenService, role?: Role) =>
+  async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+    if (!match?.[1]) {
+      await sendProblem(reply.header('www-authenticate', 'Bearer'), problem('UNAUTHENTICATED', 'Send Authorization: Bearer <token>.'));
+      return;
+    }
+    const verified = await tokens.verify(match[1]);
+    if (E.isLeft(verified)) {
+      await sendProblem(reply.header('www-authenticate', 'Bearer error="invalid_token"'), problem('UNAUTHENTICATED', verified.left));
+      return;
+    }
+    if (role && !verified.right.roles.includes(role)) {
+      await sendProblem(reply, problem('FORBIDDEN', `Requires the ${role} role.`));
+      return;
+    }
+    request.principal = verified.right;
+  };
+
+/** For handlers behind `authenticate`: the principal is always there. */
+export const principalOf = (request: FastifyRequest): Principal => {
+  if (!request.principal) throw new Error('route is missing the authenticate preHandler');
+  return request.principal;
+};

@@ -1,0 +1,78 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { problem, sendProblem } from './problem.js';
+
+/** A named check of one dependency; resolves when it answers, rejects (or times out) when not. */
+export type ReadinessCheck = { readonly name: string; readonly check: () => Promise<void> };
+
+export type HttpAppOptions = {
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly readiness: readonly ReadinessCheck[];
+  /** Largest request body accepted, in bytes; larger ones get 413. */
+  readonly bodyLimit?: number;
+};
+
+const withTimeout = async (work: Promise<void>, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+const frameworkErrorCode = (error: FastifyError) => {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'PAYLOAD_TOO_LARGE' as const;
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'UNSUPPORTED_MEDIA_TYPE' as const;
+    default:
+      return (error.statusCode ?? 500) < 500 ? ('MALFORMED_REQUEST' as const) : undefined;
+  }
+};
+
+/**
+ * The HTTP shell every role shares: problem+json for every error, `/healthz` and `/readyz`.
+ * Sides add their routes as plugins; only the launcher calls `listen`.
+ */
+export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 16 * 1024,
+    // Client-supplied ids are echoed into logs; generate our own rather than trust the header.
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const code = frameworkErrorCode(error);
+    if (code) return sendProblem(reply, problem(code, error.message));
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, problem('INTERNAL', 'An unexpected error occurred; it has been logged.', { requestId: request.id }));
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const results = await Promise.all(
+      options.readiness.map(async ({ name, check }) => {
+        try {
+          await withTimeout(check(), 2_000);
+          return { name, ok: true as const };
+        } catch (error) {
+          return { name, ok: false as const, error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+    const failing = results.filter((r) => !r.ok);
+    const body = { status: failing.length === 0 ? 'ready' : 'not ready', checks: results };
+    if (failing.length > 0) {
+      return reply
+        .code(503)
+        .type('application/problem+json')
+        .send({ ...problem('DEPENDENCY_UNAVAILABLE', `Not reachable: ${failing.map((f) => f.name).join(', ')}`), ...body });
+    }
+    return body;
+  });
+  return app;
+};
