@@ -1,0 +1,30 @@
+import type { EventMetadata, Recorded, UserEvent } from '../../shared/events/index.js';
+
+/**
+ * One item of a partition, in order: an event to apply, or a revision to step over because its
+ * data could not be decoded (it went to the dead-letter topic; later revisions must not wait on it).
+ */
+export type ProjectionItem =
+  | { readonly kind: 'event'; readonly event: Recorded<UserEvent> }
+  | { readonly kind: 'skip'; readonly metadata: EventMetadata };
+
+/** Thrown by `apply` when an item's revision is beyond the next expected one for its stream. */
+export class RevisionGap extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly nextExpected: number,
+    readonly arrived: number,
+  ) {
+    super(`gap in ${streamId}: expected revision ${nextExpected}, got ${arrived}`);
+  }
+}
+
+/**
+ * A read model fed by the user-events topic. `apply` must be atomic per item with its per-stream
+ * revision guard: an item at or below the applied revision is skipped (redelivery), one above
+ * applied+1 throws RevisionGap (never applied out of order). Any other error is transient.
+ */
+export interface Projector {
+  readonly name: string;
+  apply(items: readonly ProjectionItem[]): Promise<void>;
+}

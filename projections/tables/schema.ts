@@ -1,0 +1,51 @@
+import type { Migration } from '../../shared/mysql/migrate.js';
+
+/** Read-model tables; `projection_guards` holds each projection's applied revision per stream. */
+export const tableMigrations: readonly Migration[] = [
+  {
+    id: 'tables-001-read-models',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS projection_guards (
+         projection VARCHAR(64) NOT NULL,
+         stream_id VARCHAR(128) NOT NULL,
+         revision BIGINT NOT NULL,
+         PRIMARY KEY (projection, stream_id)
+       ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS users (
+         user_id CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+         handle VARCHAR(30) NOT NULL,
+         display_name VARCHAR(240) NOT NULL,
+         timezone VARCHAR(64) NOT NULL,
+         registered_at DATETIME(3) NOT NULL,
+         UNIQUE KEY users_handle (handle)
+       ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS sleep_logs (
+         log_id CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+         user_id CHAR(36) CHARACTER SET ascii NOT NULL,
+         started_at DATETIME(3) NOT NULL,
+         ended_at DATETIME(3) NOT NULL,
+         duration_minutes INT NOT NULL,
+         timezone VARCHAR(64) NOT NULL,
+         wake_date DATE NOT NULL,
+         quality TINYINT NULL,
+         note VARCHAR(1200) NULL,
+         updated_at DATETIME(3) NOT NULL,
+         KEY sleep_logs_user_ended (user_id, ended_at)
+       ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS follows (
+         follower_id CHAR(36) CHARACTER SET ascii NOT NULL,
+         followee_id CHAR(36) CHARACTER SET ascii NOT NULL,
+         since DATETIME(3) NOT NULL,
+         PRIMARY KEY (follower_id, followee_id),
+         KEY follows_followee (followee_id, follower_id)
+       ) ENGINE=InnoDB`,
+      // Counts live apart from users: a Followed event can be projected before the followee's
+      // UserRegistered (they are on different partitions), and no increment may be lost then.
+      `CREATE TABLE IF NOT EXISTS follow_counts (
+         user_id CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+         followers INT NOT NULL DEFAULT 0,
+         following INT NOT NULL DEFAULT 0
+       ) ENGINE=InnoDB`,
+    ],
+  },
+];
