@@ -1,0 +1,61 @@
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import type mysql from 'mysql2/promise';
+import type { Config } from '../shared/config/index.js';
+import { createKafka, ensureTopics, topicsFor, topicSpecs, type Topics } from '../shared/kafka/client.js';
+import { createPool, ensureDatabase, type MysqlSettings } from '../shared/mysql/pool.js';
+import { migrate, type Migration } from '../shared/mysql/migrate.js';
+import { eventStoreMigrations } from '../shared/event-store/mysql/schema.js';
+import { relayMigrations } from '../command-side/relay/schema.js';
+import { tableMigrations } from '../projections/tables/schema.js';
+
+export const mysqlSettingsOf = (c: Config): MysqlSettings => ({
+  host: c.MYSQL_HOST,
+  port: c.MYSQL_PORT,
+  user: c.MYSQL_USER,
+  password: c.MYSQL_PASSWORD,
+  database: c.MYSQL_DATABASE,
+  poolSize: c.MYSQL_POOL_SIZE,
+});
+
+export const allMigrations: readonly Migration[] = [
+  { id: 'event-store-001', statements: eventStoreMigrations },
+  ...relayMigrations,
+  ...tableMigrations,
+];
+
+export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+
+/** Creates the database, applies pending migrations and creates the Kafka topics. Idempotent. */
+export const prepare = async (c: Config, log: Log): Promise<void> => {
+  const settings = mysqlSettingsOf(c);
+  await ensureDatabase(settings);
+  const pool = createPool({ ...settings, poolSize: 1 });
+  try {
+    await migrate(pool, allMigrations, (line) => log('info', line));
+  } finally {
+    await pool.end();
+  }
+  const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-migrate`, topicPrefix: c.KAFKA_TOPIC_PREFIX });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, topicSpecs(topicsFor(c.KAFKA_TOPIC_PREFIX), c.KAFKA_USER_EVENTS_PARTITIONS));
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+export type Infrastructure = {
+  readonly pool: mysql.Pool;
+  readonly redis: Redis;
+  readonly kafka: Kafka;
+  readonly topics: Topics;
+};
+
+export const connect = (c: Config, log: Log): Infrastructure => ({
+  pool: createPool(mysqlSettingsOf(c)),
+  redis: new Redis(c.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }),
+  kafka: createKafka({ brokers: c.KAFKA_BROKERS, clientId: c.KAFKA_CLIENT_ID, topicPrefix: c.KAFKA_TOPIC_PREFIX }, log),
+  topics: topicsFor(c.KAFKA_TOPIC_PREFIX),
+});

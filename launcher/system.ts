@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../shared/config/index.js';
+import { createTokenService } from '../shared/auth/tokens.js';
+import { buildHttpApp, type ReadinessCheck } from '../shared/http/app.js';
+import type { EventStore } from '../shared/event-store/port.js';
+import { createMysqlEventStore } from '../shared/event-store/mysql/store.js';
+import { randomIds, systemClock } from '../shared/ids.js';
+import { commandRoutes } from '../command-side/routes.js';
+import { createRelay, type Relay } from '../command-side/relay/relay.js';
+import { mysqlCheckpoint } from '../command-side/relay/checkpoint.js';
+import { mysqlLease } from '../command-side/relay/lease.js';
+import { queryRoutes } from '../query-side/routes.js';
+import { runProjector, type RunningProjector } from '../projections/runtime/run.js';
+import { leaderboardProjector } from '../projections/leaderboards/projector.js';
+import { tablesProjector } from '../projections/tables/projector.js';
+import { connect, type Log } from './infrastructure.js';
+import type { Role } from './roles.js';
+
+export type System = {
+  readonly app: FastifyInstance;
+  readonly relay: Relay | undefined;
+  readonly projectors: readonly RunningProjector[];
+  /** Starts the background roles (relay, projectors); HTTP is started by the caller. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** Wakes the relay right after an append when both run in this process (low write → read latency). */
+const nudging = (store: EventStore, relay: () => Relay | undefined): EventStore => ({
+  ...store,
+  append: async (...args) => {
+    const result = await store.append(...args);
+    relay()?.nudge();
+    return result;
+  },
+});
+
+/**
+ * Builds the roles asked for, around one set of connections. Each role only touches the
+ * dependencies it needs, and `/readyz` checks exactly those.
+ */
+export const buildSystem = (config: Config, roles: readonly Role[], logger: boolean | { level: string } = false): System => {
+  const has = (r: Role) => roles.includes(r);
+  // The app reads its readiness checks per request; they are filled in once the connections exist.
+  const readiness: ReadinessCheck[] = [];
+  const app = buildHttpApp({ logger, readiness });
+  const log: Log = (level, message, extra = {}) => app.log[level](extra, message);
+  const infra = connect(config, log);
+  readiness.push(...readinessOf(infra, roles));
+  const tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
+  let relay: Relay | undefined;
+  const store = nudging(createMysqlEventStore(infra.pool), () => relay);
+  const producer = has('relay') || has('projector') ? infra.kafka.producer({ allowAutoTopicCreation: false }) : undefined;
+
+  if (has('command-api')) commandRoutes({ store, clock: systemClock, ids: randomIds, tokens })(app);
+  if (has('query-api')) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX })(app);
+  if (has('relay') && producer) {
+    relay = createRelay(
+      { store, producer, checkpoint: mysqlCheckpoint(infra.pool, 'user-events'), lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log },
+      { topic: infra.topics.userEvents, batchSize: config.RELAY_BATCH_SIZE, pollMs: config.RELAY_POLL_MS },
+    );
+  }
+
+  app.get('/v1/system', () => ({ roles, relay: relay?.status() ?? null }));
+
+  const projectors: RunningProjector[] = [];
+  let relayRun: Promise<void> | undefined;
+
+  return {
+    app,
+    get relay() {
+      return relay;
+    },
+    projectors,
+    start: async () => {
+      if (producer) await producer.connect();
+      if (relay) relayRun = relay.run();
+      if (has('projector') && producer) {
+        const runtimeDeps = { kafka: infra.kafka, producer, store, log };
+        const topic = { topic: infra.topics.userEvents, deadLetterTopic: infra.topics.deadLetters };
+        projectors.push(
+          await runProjector(leaderboardProjector(infra.redis, { prefix: config.REDIS_KEY_PREFIX, retentionDays: config.LEADERBOARD_RETENTION_DAYS }), runtimeDeps, {
+            ...topic,
+            groupId: `${config.PROJECTOR_GROUP_PREFIX}.leaderboards`,
+          }),
+          await runProjector(tablesProjector(infra.pool), runtimeDeps, { ...topic, groupId: `${config.PROJECTOR_GROUP_PREFIX}.tables` }),
+        );
+      }
+    },
+    stop: async () => {
+      await app.close();
+      await relay?.stop();
+      await relayRun;
+      await Promise.all(projectors.map((p) => p.stop()));
+      await producer?.disconnect();
+      infra.redis.disconnect();
+      await infra.pool.end();
+    },
+  };
+};
+
+function readinessOf(infra: ReturnType<typeof connect>, roles: readonly Role[]): ReadinessCheck[] {
+  const checks: ReadinessCheck[] = [{ name: 'mysql', check: async () => void (await infra.pool.query('SELECT 1')) }];
+  if (roles.includes('query-api') || roles.includes('projector')) checks.push({ name: 'redis', check: async () => void (await infra.redis.ping()) });
+  if (roles.includes('relay') || roles.includes('projector')) {
+    checks.push({
+      name: 'kafka',
+      check: async () => {
+        const admin = infra.kafka.admin();
+        await admin.connect();
+        try {
+          await admin.describeCluster();
+        } finally {
+          await admin.disconnect();
+        }
+      },
+    });
+  }
+  return checks;
+}
