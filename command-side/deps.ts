@@ -1,6 +1,7 @@
 import type { TokenService } from '../shared/auth/tokens.js';
 import type { EventStore } from '../shared/event-store/port.js';
 import type { Clock, IdGenerator } from '../shared/ids.js';
+import type { IdempotencyStore } from './idempotency/store.js';
 
 /** Everything the command API needs; the launcher builds the real ones, tests their own. */
 export type CommandDeps = {
@@ -8,4 +9,6 @@ export type CommandDeps = {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly tokens: TokenService;
+  /** Stored answers for Idempotency-Key; without it the header is ignored (slice tests only). */
+  readonly idempotency?: IdempotencyStore;
 };

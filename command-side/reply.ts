@@ -5,6 +5,7 @@ import { problem, sendProblem } from '../shared/http/problem.js';
 import { correlationIdOf } from '../shared/http/decode.js';
 import { principalOf } from '../shared/auth/authenticate.js';
 import type { UserCommand } from '../shared/commands/index.js';
+import { nameBasedId, type IdGenerator } from '../shared/ids.js';
 import type { CommandOutcome, CommandRequest } from './user-stream/handle.js';
 
 /**
@@ -22,6 +23,15 @@ export const commandRequestOf = (request: FastifyRequest, command: UserCommand, 
     causationId: null,
     ...(revision === undefined ? {} : { expectedRevision: Number(revision) }),
   };
+};
+
+/**
+ * The id of this command: derived from the Idempotency-Key when there is one, so a retry names the
+ * same events (and log id), and scoped to the caller, so two users' equal keys never collide.
+ */
+export const commandIdOf = (request: FastifyRequest, slice: string, ids: IdGenerator): string => {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' ? nameBasedId(slice, principalOf(request).userId, key) : ids();
 };
 
 /** An If-Match that is present but not a revision number is a client error, not "no precondition". */

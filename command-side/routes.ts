@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { CommandDeps } from './deps.js';
+import { idempotencyHooks } from './idempotency/hooks.js';
 import { registerUserRoute } from './register-user/route.js';
 import { signInRoute } from './sign-in/route.js';
 import { logSleepRoute } from './log-sleep/route.js';
 
-/** Adds every command route to the app. */
+/**
+ * Adds every command route to the app, in their own encapsulated context so that the
+ * Idempotency-Key hooks apply to commands only.
+ */
 export const commandRoutes = (deps: CommandDeps) => (app: FastifyInstance): void => {
-  for (const route of [registerUserRoute, signInRoute, logSleepRoute]) route(deps)(app);
+  void app.register((scoped: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
+    if (deps.idempotency) idempotencyHooks(scoped, { ...deps, idempotency: deps.idempotency });
+    for (const route of [registerUserRoute, signInRoute, logSleepRoute]) route(deps)(scoped);
+    done();
+  });
 };

@@ -7,6 +7,7 @@ import { createPool, ensureDatabase, type MysqlSettings } from '../shared/mysql/
 import { migrate, type Migration } from '../shared/mysql/migrate.js';
 import { eventStoreMigrations } from '../shared/event-store/mysql/schema.js';
 import { relayMigrations } from '../command-side/relay/schema.js';
+import { idempotencyMigrations } from '../command-side/idempotency/schema.js';
 import { tableMigrations } from '../projections/tables/schema.js';
 
 export const mysqlSettingsOf = (c: Config): MysqlSettings => ({
@@ -21,6 +22,7 @@ export const mysqlSettingsOf = (c: Config): MysqlSettings => ({
 export const allMigrations: readonly Migration[] = [
   { id: 'event-store-001', statements: eventStoreMigrations },
   ...relayMigrations,
+  ...idempotencyMigrations,
   ...tableMigrations,
 ];
 

@@ -6,6 +6,7 @@ import type { EventStore } from '../shared/event-store/port.js';
 import { createMysqlEventStore } from '../shared/event-store/mysql/store.js';
 import { randomIds, systemClock } from '../shared/ids.js';
 import { commandRoutes } from '../command-side/routes.js';
+import { mysqlIdempotencyStore } from '../command-side/idempotency/store.js';
 import { createRelay, type Relay } from '../command-side/relay/relay.js';
 import { mysqlCheckpoint } from '../command-side/relay/checkpoint.js';
 import { mysqlLease } from '../command-side/relay/lease.js';
@@ -52,7 +53,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
   const store = nudging(createMysqlEventStore(infra.pool), () => relay);
   const producer = has('relay') || has('projector') ? infra.kafka.producer({ allowAutoTopicCreation: false }) : undefined;
 
-  if (has('command-api')) commandRoutes({ store, clock: systemClock, ids: randomIds, tokens })(app);
+  if (has('command-api')) commandRoutes({ store, clock: systemClock, ids: randomIds, tokens, idempotency: mysqlIdempotencyStore(infra.pool) })(app);
   if (has('query-api')) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX })(app);
   if (has('relay') && producer) {
     relay = createRelay(

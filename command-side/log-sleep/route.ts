@@ -7,15 +7,14 @@ import { problem, sendProblem } from '../../shared/http/problem.js';
 import { nameBasedId } from '../../shared/ids.js';
 import type { CommandDeps } from '../deps.js';
 import { handleUserCommand } from '../user-stream/handle.js';
-import { commandRequestOf, invalidIfMatch, sendOutcome } from '../reply.js';
+import { commandIdOf, commandRequestOf, invalidIfMatch, sendOutcome } from '../reply.js';
 
 export const logSleepRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
   app.post('/v1/sleep-logs', { preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
     const body = await decodeRequest(SleepLogBody, request, reply);
     if (!body) return reply;
-    const key = request.headers['idempotency-key'];
-    const commandId = typeof key === 'string' ? nameBasedId('log-sleep', key) : deps.ids();
+    const commandId = commandIdOf(request, 'log-sleep', deps.ids);
     // The log id follows from the command id, so a retried request names the same log.
     const logId = nameBasedId('log', commandId) as LogId;
     const command = {
