@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { SleepLogBody } from '../../shared/commands/index.js';
 import type { LogId } from '../../shared/events/index.js';
 import { authenticate } from '../../shared/auth/authenticate.js';
+import { routeSchema } from '../../shared/http/openapi.js';
 import { decodeRequest } from '../../shared/http/decode.js';
 import { problem, sendProblem } from '../../shared/http/problem.js';
 import { nameBasedId } from '../../shared/ids.js';
@@ -10,7 +11,8 @@ import { handleUserCommand } from '../user-stream/handle.js';
 import { commandIdOf, commandRequestOf, invalidIfMatch, sendOutcome } from '../reply.js';
 
 export const logSleepRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
-  app.post('/v1/sleep-logs', { preHandler: authenticate(deps.tokens) }, async (request, reply) => {
+  const schema = routeSchema({ summary: 'Log a night of sleep', tags: ['sleep-logs'], auth: true, body: SleepLogBody });
+  app.post('/v1/sleep-logs', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
     const body = await decodeRequest(SleepLogBody, request, reply);
     if (!body) return reply;

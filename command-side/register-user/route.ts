@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as E from 'fp-ts/lib/Either.js';
 import { RegisterUserBody } from '../../shared/commands/index.js';
 import type { UserId } from '../../shared/events/index.js';
+import { routeSchema } from '../../shared/http/openapi.js';
 import { correlationIdOf, decodeRequest } from '../../shared/http/decode.js';
 import { problem, sendProblem } from '../../shared/http/problem.js';
 import { nameBasedId } from '../../shared/ids.js';
@@ -18,7 +19,8 @@ import { hashPassword } from './password.js';
  * registration that was cut off half-way.
  */
 export const registerUserRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
-  app.post('/v1/users', async (request, reply) => {
+  const schema = routeSchema({ summary: 'Register a user; answers a token', tags: ['users'], body: RegisterUserBody });
+  app.post('/v1/users', { schema }, async (request, reply) => {
     const body = await decodeRequest(RegisterUserBody, request, reply);
     if (!body) return reply;
     const key = request.headers['idempotency-key'];

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { SignInBody } from '../../shared/commands/index.js';
+import { routeSchema } from '../../shared/http/openapi.js';
 import { decodeRequest } from '../../shared/http/decode.js';
 import { problem, sendProblem } from '../../shared/http/problem.js';
 import type { CommandDeps } from '../deps.js';
@@ -9,7 +10,8 @@ import { DUMMY_HASH, verifyPassword } from '../register-user/password.js';
 
 /** POST /v1/sessions: one answer for "no such handle" and "wrong password", in the same time. */
 export const signInRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
-  app.post('/v1/sessions', async (request, reply) => {
+  const schema = routeSchema({ summary: 'Sign in with handle and password; answers a token', tags: ['users'], body: SignInBody });
+  app.post('/v1/sessions', { schema }, async (request, reply) => {
     const body = await decodeRequest(SignInBody, request, reply);
     if (!body) return reply;
     const userId = await ownerOfHandle(deps.store, body.handle);

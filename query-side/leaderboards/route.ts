@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { authenticate, principalOf } from '../../shared/auth/authenticate.js';
 import { CalendarDate } from '../../shared/events/index.js';
 import { decodeRequest } from '../../shared/http/decode.js';
+import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit, OffsetCursor } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
@@ -16,7 +17,8 @@ const BoardQuery = t.intersection([
 
 /** GET /v1/leaderboards/global: a page of the board with ranks, plus the caller's own place. */
 export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
-  app.get('/v1/leaderboards/global', { preHandler: authenticate(deps.tokens) }, async (request, reply) => {
+  const schema = routeSchema({ summary: 'A page of the global leaderboard, with the caller’s place', tags: ['leaderboards'], auth: true, querystring: BoardQuery });
+  app.get('/v1/leaderboards/global', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     const q = await decodeRequest(BoardQuery, request, reply, 'query');
     if (!q) return reply;
     const date = q.date ?? new Date(deps.clock()).toISOString().slice(0, 10);

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { problem, sendProblem } from './problem.js';
+import { registerOpenApi } from './openapi.js';
 
 /** A named check of one dependency; resolves when it answers, rejects (or times out) when not. */
 export type ReadinessCheck = { readonly name: string; readonly check: () => Promise<void> };
@@ -44,6 +45,7 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
     ajv: { customOptions: { removeAdditional: false } },
   });
 
+  registerOpenApi(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const code = frameworkErrorCode(error);
     if (code) return sendProblem(reply, problem(code, error.message));
