@@ -14,6 +14,7 @@ import { queryRoutes } from '../query-side/routes.js';
 import { runProjector, type RunningProjector } from '../projections/runtime/run.js';
 import { leaderboardProjector } from '../projections/leaderboards/projector.js';
 import { tablesProjector } from '../projections/tables/projector.js';
+import { memcachedCache } from '../shared/memcached/client.js';
 import { connect, type Log } from './infrastructure.js';
 import type { Role } from './roles.js';
 
@@ -47,7 +48,9 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
   const app = buildHttpApp({ logger, readiness });
   const log: Log = (level, message, extra = {}) => app.log[level](extra, message);
   const infra = connect(config, log);
+  const cache = has('projector') || has('query-api') ? memcachedCache(config.MEMCACHED_SERVERS) : undefined;
   readiness.push(...readinessOf(infra, roles));
+  if (cache) readiness.push({ name: 'memcached', check: () => cache.ping() });
   const tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
   let relay: Relay | undefined;
   const store = nudging(createMysqlEventStore(infra.pool), () => relay);
@@ -84,7 +87,9 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
             ...topic,
             groupId: `${config.PROJECTOR_GROUP_PREFIX}.leaderboards`,
           }),
-          await runProjector(tablesProjector(infra.pool), runtimeDeps, { ...topic, groupId: `${config.PROJECTOR_GROUP_PREFIX}.tables` }),
+          await runProjector(
+            tablesProjector(infra.pool, cache && { cache, prefix: config.REDIS_KEY_PREFIX, onError: (e) => log('warn', 'profile cache refresh failed', { error: String(e) }) }),
+            runtimeDeps, { ...topic, groupId: `${config.PROJECTOR_GROUP_PREFIX}.tables` }),
         );
       }
     },
@@ -95,6 +100,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
       await Promise.all(projectors.map((p) => p.stop()));
       await producer?.disconnect();
       infra.redis.disconnect();
+      cache?.close();
       await infra.pool.end();
     },
   };

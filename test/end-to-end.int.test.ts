@@ -90,7 +90,7 @@ describe('register, log sleep, see it on the global leaderboard', () => {
   it('reports readiness of each dependency', async () => {
     const ready = await system.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode, ready.body).toBe(200);
-    expect(ready.json<{ checks: { name: string; ok: boolean }[] }>().checks.map((c) => c.name).sort()).toEqual(['kafka', 'mysql', 'redis']);
+    expect(ready.json<{ checks: { name: string; ok: boolean }[] }>().checks.map((c) => c.name).sort()).toEqual(['kafka', 'memcached', 'mysql', 'redis']);
     expect((await system.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
   });
 });
