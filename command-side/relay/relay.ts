@@ -16,6 +16,14 @@ export type Relay = {
   status(): { readonly active: boolean; readonly checkpoint: number; readonly published: number };
 };
 
+const LEASE_CHECK_MS = 1_000;
+
+class LeaseLost extends Error {
+  constructor() {
+    super('the relay lease was lost');
+  }
+}
+
 /** Only user streams are published; handle claims and credentials stay private to the command side. */
 const PUBLISHED_STREAMS = ['user-'];
 
@@ -58,8 +66,15 @@ export const createRelay = (deps: { store: EventStore; producer: Producer; check
     deps.log('info', 'relay: holding the lease, publishing', { checkpoint });
     checkpoint = await deps.checkpoint.read();
     let failures = 0;
+    let leaseCheckedAt = Date.now();
     while (running) {
       try {
+        // A relay whose lock connection was cut (but whose process lives on) must stop publishing
+        // soon: a standby has taken over, and two publishers would interleave.
+        if (Date.now() - leaseCheckedAt > LEASE_CHECK_MS) {
+          leaseCheckedAt = Date.now();
+          if (!(await deps.lease.stillHeld())) throw new LeaseLost();
+        }
         const n = await publishRound();
         failures = 0;
         if (n < s.batchSize) await idle(s.pollMs);
