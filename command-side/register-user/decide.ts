@@ -7,8 +7,11 @@ import type { UserState } from '../user-stream/state.js';
 export const decideRegisterUser = (command: RegisterUser, state: UserState): E.Either<DomainError, UserEvent[]> => {
   const d = command.data;
   if (state.status === 'registered') {
-    // The same registration retried (same id, same facts) changes nothing.
-    const same = state.userId === d.userId && state.handle === d.handle && state.displayName === d.displayName && state.timezone === d.timezone;
+    // The same registration retried (same id, same facts) changes nothing, even after the profile
+    // has since been updated: it is compared with the facts as registered, not the current ones.
+    const { registeredAs } = state;
+    const same =
+      state.userId === d.userId && state.handle === d.handle && registeredAs.displayName === d.displayName && registeredAs.timezone === d.timezone;
     return same ? E.right([]) : E.left('USER_ALREADY_REGISTERED');
   }
   return E.right([{ type: 'UserRegistered', data: d }]);

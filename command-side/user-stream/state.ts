@@ -19,6 +19,8 @@ export type UserState =
       readonly handle: Handle;
       readonly displayName: DisplayName;
       readonly timezone: TimeZone;
+      /** The profile as registered: a retried registration is recognised by these, not the current profile. */
+      readonly registeredAs: { readonly displayName: DisplayName; readonly timezone: TimeZone };
       readonly logs: ReadonlyMap<LogId, LogSummary>;
       readonly following: ReadonlySet<UserId>;
     };
@@ -34,7 +36,7 @@ const withLog = (logs: ReadonlyMap<LogId, LogSummary>, id: LogId, log: LogSummar
 export const evolve = (state: UserState, event: UserEvent): UserState => {
   if (event.type === 'UserRegistered') {
     const { userId, handle, displayName, timezone } = event.data;
-    return { status: 'registered', userId, handle, displayName, timezone, logs: new Map(), following: new Set() };
+    return { status: 'registered', userId, handle, displayName, timezone, registeredAs: { displayName, timezone }, logs: new Map(), following: new Set() };
   }
   if (state.status !== 'registered') return state; // a stream always starts with UserRegistered
   switch (event.type) {
