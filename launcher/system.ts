@@ -4,6 +4,7 @@ import { createTokenService } from '../shared/auth/tokens.js';
 import { buildHttpApp, type ReadinessCheck } from '../shared/http/app.js';
 import type { EventStore } from '../shared/event-store/port.js';
 import { createMysqlEventStore } from '../shared/event-store/mysql/store.js';
+import { connectEventStoreDb, createEventStoreDbStore } from '../shared/event-store/eventstoredb/store.js';
 import { randomIds, systemClock } from '../shared/ids.js';
 import { commandRoutes } from '../command-side/routes.js';
 import { mysqlIdempotencyStore } from '../command-side/idempotency/store.js';
@@ -53,7 +54,10 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
   if (cache) readiness.push({ name: 'memcached', check: () => cache.ping() });
   const tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
   let relay: Relay | undefined;
-  const store = nudging(createMysqlEventStore(infra.pool), () => relay);
+  const baseStore =
+    config.EVENT_STORE === 'eventstoredb' ? createEventStoreDbStore(connectEventStoreDb(config.EVENTSTORE_CONNECTION_STRING)) : createMysqlEventStore(infra.pool);
+  if (config.EVENT_STORE === 'eventstoredb') readiness.push({ name: 'eventstoredb', check: async () => void (await baseStore.headPosition()) });
+  const store = nudging(baseStore, () => relay);
   const producer = has('relay') || has('projector') ? infra.kafka.producer({ allowAutoTopicCreation: false }) : undefined;
 
   if (has('command-api')) commandRoutes({ store, clock: systemClock, ids: randomIds, tokens, idempotency: mysqlIdempotencyStore(infra.pool) })(app);
@@ -101,6 +105,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
       await producer?.disconnect();
       infra.redis.disconnect();
       cache?.close();
+      if (config.EVENT_STORE === 'eventstoredb') await baseStore.close();
       await infra.pool.end();
     },
   };
