@@ -52,7 +52,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
   const cache = has('projector') || has('query-api') ? memcachedCache(config.MEMCACHED_SERVERS) : undefined;
   readiness.push(...readinessOf(infra, roles));
   if (cache) readiness.push({ name: 'memcached', check: () => cache.ping() });
-  const tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
+  const tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS }, systemClock);
   let relay: Relay | undefined;
   const baseStore =
     config.EVENT_STORE === 'eventstoredb' ? createEventStoreDbStore(connectEventStoreDb(config.EVENTSTORE_CONNECTION_STRING)) : createMysqlEventStore(infra.pool);

@@ -14,7 +14,8 @@ export type TokenService = {
   verify(token: string): Promise<E.Either<string, Principal>>;
 };
 
-export const createTokenService = (s: TokenSettings): TokenService => {
+/** `clock` decides expiry on verification, so a service built on a test clock agrees with itself. */
+export const createTokenService = (s: TokenSettings, clock: () => number = Date.now): TokenService => {
   const key = new TextEncoder().encode(s.secret);
   return {
     issue: (principal, nowSeconds) =>
@@ -28,7 +29,13 @@ export const createTokenService = (s: TokenSettings): TokenService => {
         .sign(key),
     verify: async (token) => {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], issuer: s.issuer, audience: s.audience, requiredClaims: ['sub', 'exp'] });
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ALGORITHM],
+          issuer: s.issuer,
+          audience: s.audience,
+          requiredClaims: ['sub', 'exp'],
+          currentDate: new Date(clock()),
+        });
         const userId = UserId.decode(payload.sub);
         if (E.isLeft(userId)) return E.left('subject is not a user id');
         const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => r === 'user' || r === 'auditor') : [];

@@ -43,7 +43,14 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
     // Client-supplied ids are echoed into logs; generate our own rather than trust the header.
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors Fastify raises before routing (a malformed %-encoding, an over-long path) are
+    // problems like any other, not its default JSON.
+    frameworkErrors: (error, _request, reply) => {
+      void sendProblem(reply, problem(error.statusCode === 414 ? 'URI_TOO_LONG' : 'MALFORMED_REQUEST', error.message));
+    },
   });
+  // Bodies are JSON only: text/plain would otherwise reach the codecs as a string.
+  app.removeContentTypeParser('text/plain');
 
   registerOpenApi(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
