@@ -21,6 +21,11 @@ export type ProjectorRuntimeSettings = {
   readonly deadLetterTopic: string;
   /** How long a fetch waits for data; low for write → read latency. */
   readonly maxWaitMs?: number;
+  /**
+   * The broker answers a fetch once this many bytes are there or maxWaitMs has passed, whichever
+   * first: with a threshold and ~500 ms this is how a projector writes in batches.
+   */
+  readonly minBytes?: number;
 };
 
 export type RunningProjector = { readonly consumer: Consumer; stop(): Promise<void>; deadLettered(): number };
@@ -35,7 +40,7 @@ const backoff = (attempt: number) => Math.min(10_000, 100 * 2 ** attempt) * (0.5
  * event store before the batch is applied again.
  */
 export const runProjector = async (projector: Projector, deps: ProjectorRuntimeDeps, s: ProjectorRuntimeSettings): Promise<RunningProjector> => {
-  const consumer = deps.kafka.consumer({ groupId: s.groupId, maxWaitTimeInMs: s.maxWaitMs ?? 50, allowAutoTopicCreation: false });
+  const consumer = deps.kafka.consumer({ groupId: s.groupId, maxWaitTimeInMs: s.maxWaitMs ?? 50, minBytes: s.minBytes ?? 1, allowAutoTopicCreation: false });
   let deadLettered = 0;
 
   const deadLetter = async (payload: EachBatchPayload, offset: string, error: string, value: Buffer | null) => {
