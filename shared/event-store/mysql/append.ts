@@ -22,7 +22,7 @@ const currentRevision = async (conn: Conn, stream: string): Promise<number> => {
  * streams.stream_id and the compare-and-set UPDATE, not the isolation level, enforce the
  * expected revision (REPEATABLE READ alone would allow lost updates).
  */
-const advanceStream = async (conn: Conn, stream: string, count: number, expected: ExpectedRevision): Promise<number> => {
+export const advanceStream = async (conn: Conn, stream: string, count: number, expected: ExpectedRevision): Promise<number> => {
   if (expected === 'no_stream') {
     try {
       await conn.query(`INSERT INTO streams (stream_id, revision, updated_at) VALUES (?, ?, UTC_TIMESTAMP(3))`, [stream, count - 1]);
@@ -52,10 +52,10 @@ const advanceStream = async (conn: Conn, stream: string, count: number, expected
  * Reserves `count` global positions. Taken after the stream lock (one lock order, no deadlocks)
  * and held until COMMIT, so no later position can commit before this one.
  */
-const reservePositions = async (conn: Conn, count: number): Promise<number> => {
-  await conn.query(`UPDATE event_store_head SET position = LAST_INSERT_ID(position + ?) WHERE id = 1`, [count]);
-  const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT LAST_INSERT_ID() AS last`);
-  return Number(rows[0]?.last);
+export const reservePositions = async (conn: Conn, count: number): Promise<number> => {
+  // LAST_INSERT_ID(expr) makes the server report the new value as this statement's insert id.
+  const [result] = await conn.query<mysql.ResultSetHeader>(`UPDATE event_store_head SET position = LAST_INSERT_ID(position + ?) WHERE id = 1`, [count]);
+  return Number(result.insertId);
 };
 
 /** Writes one append inside the caller's open transaction. The caller commits. */
@@ -64,21 +64,22 @@ export const appendWithin = async (conn: Conn, stream: string, events: readonly 
   const lastPosition = await reservePositions(conn, events.length);
   const firstRevision = lastRevision - events.length + 1;
   const firstPosition = lastPosition - events.length + 1;
-  const rows = events.map((e, i) => [
-    firstPosition + i,
-    e.metadata.eventId,
-    stream,
-    firstRevision + i,
-    e.type,
-    JSON.stringify(e.data),
-    JSON.stringify(e.metadata),
-  ]);
+  await insertEvents(conn, [{ stream, events, firstRevision, firstPosition }]);
+  return { revision: lastRevision, position: lastPosition, duplicate: false };
+};
+
+export type Placed = { readonly stream: string; readonly events: readonly NewEvent[]; readonly firstRevision: number; readonly firstPosition: number };
+
+/** One multi-row INSERT for the events of one or several appends, at their revisions and positions. */
+export const insertEvents = async (conn: Conn, placed: readonly Placed[]): Promise<void> => {
+  const rows = placed.flatMap((p) =>
+    p.events.map((e, i) => [p.firstPosition + i, e.metadata.eventId, p.stream, p.firstRevision + i, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata)]),
+  );
   await conn.query(
     `INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, recorded_at)
      VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))').join(', ')}`,
     rows.flat(),
   );
-  return { revision: lastRevision, position: lastPosition, duplicate: false };
 };
 
 /**

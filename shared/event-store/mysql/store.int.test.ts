@@ -97,3 +97,25 @@ describe('MySQL store: positions in commit order', () => {
     expect(seen).toEqual(Array.from({ length: total }, (_, i) => from + i + 1));
   });
 });
+
+describe('MySQL store: group commit', () => {
+  it('commits concurrent appends together, and one bad append fails alone', async () => {
+    const store = createMysqlEventStore(pool);
+    const taken = newEvent('Taken');
+    await store.append(`user-owner-${randomUUID()}`, [taken], 'no_stream');
+    const existing = `user-existing-${randomUUID()}`;
+    await store.append(existing, [newEvent('First')], 'no_stream');
+
+    const good = Array.from({ length: 20 }, () => store.append(`user-g-${randomUUID()}`, [newEvent('Good'), newEvent('Good')], 'no_stream'));
+    const conflicting = store.append(existing, [newEvent('Stale')], 'no_stream');
+    const reusedId = store.append(`user-thief-${randomUUID()}`, [newEvent('Thief', {}, taken.metadata.eventId)], 'no_stream');
+    const results = await Promise.all(good);
+
+    expect(results.every((r) => E.isRight(r) && !r.right.duplicate)).toBe(true);
+    expect(await conflicting).toEqual(E.left({ code: 'WRONG_EXPECTED_REVISION', stream: existing, expected: 'no_stream', actual: 0 }));
+    await expect(reusedId).rejects.toThrow(/already stored in another stream/);
+    // Every good append is readable at its revisions, and positions are unique.
+    const positions = results.map((r) => (E.isRight(r) ? r.right.position : -1));
+    expect(new Set(positions).size).toBe(20);
+  });
+});

@@ -1,28 +1,14 @@
 import type mysql from 'mysql2/promise';
-import * as E from 'fp-ts/lib/Either.js';
+import type * as E from 'fp-ts/lib/Either.js';
 import type { AppendConflict, AppendResult, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, StoredEvent } from '../port.js';
-import { inTransaction, isDuplicateKey } from '../../mysql/pool.js';
-import { appendWithin, ConflictSignal, findDuplicate, toConflict } from './append.js';
+import { groupCommitter } from './group-commit.js';
 import { rowToStoredEvent, SELECT_EVENT } from './rows.js';
 
 export const createMysqlEventStore = (pool: mysql.Pool): EventStore => {
-  const append = async (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<E.Either<AppendConflict, AppendResult>> => {
-    if (events.length === 0) throw new Error('append needs at least one event');
-    try {
-      return E.right(await inTransaction(pool, (conn) => appendWithin(conn, stream, events, expected)));
-    } catch (error) {
-      const conflict = error instanceof ConflictSignal;
-      if (!conflict && !isDuplicateKey(error)) throw error;
-      const conn = await pool.getConnection();
-      try {
-        const duplicate = await findDuplicate(conn, stream, events);
-        if (duplicate) return E.right(duplicate);
-      } finally {
-        conn.release();
-      }
-      if (conflict) return toConflict(stream, expected, error.actual);
-      throw error; // an event id reused in another stream: a bug in the caller, not a conflict
-    }
+  const commit = groupCommitter(pool);
+  const append = (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<E.Either<AppendConflict, AppendResult>> => {
+    if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
+    return commit(stream, events, expected);
   };
 
   const readStream = async (stream: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> => {
