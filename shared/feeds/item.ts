@@ -1,0 +1,39 @@
+import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { LogId, Quality, UserId, UtcInstant, type SleepLogFacts } from '../events/index.js';
+
+/** What a feed shows of one log; stored once per log as JSON under `item:<logId>`. */
+export const FeedItem = t.strict(
+  {
+    logId: LogId,
+    authorId: UserId,
+    startedAt: UtcInstant,
+    endedAt: UtcInstant,
+    durationMinutes: t.number,
+    quality: t.union([Quality, t.null]),
+  },
+  'FeedItem',
+);
+export type FeedItem = t.TypeOf<typeof FeedItem>;
+
+export const feedItemOf = (facts: SleepLogFacts): FeedItem => ({
+  logId: facts.logId,
+  authorId: facts.userId,
+  startedAt: facts.startedAt,
+  endedAt: facts.endedAt,
+  durationMinutes: facts.durationMinutes,
+  quality: facts.quality,
+});
+
+/** The stored form; properties in a fixed order, so the same log always writes the same bytes. */
+export const encodeFeedItem = (item: FeedItem): string => JSON.stringify(FeedItem.encode(item));
+
+export const decodeFeedItem = (json: string): E.Either<string, FeedItem> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return E.left('not JSON');
+  }
+  return E.mapLeft(() => 'not a feed item')(FeedItem.decode(parsed));
+};
