@@ -1,3 +1,4 @@
+import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { problem, sendProblem } from './problem.js';
 import { registerOpenApi } from './openapi.js';
@@ -10,7 +11,11 @@ export type HttpAppOptions = {
   readonly readiness: readonly ReadinessCheck[];
   /** Largest request body accepted, in bytes; larger ones get 413. */
   readonly bodyLimit?: number;
+  /** Event-loop delay (ms) past which requests are shed with 503 and Retry-After. */
+  readonly maxEventLoopDelayMs?: number;
 };
+
+const RETRY_AFTER_SECONDS = 2;
 
 const withTimeout = async (work: Promise<void>, ms: number): Promise<void> => {
   let timer: NodeJS.Timeout | undefined;
@@ -52,6 +57,14 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
   // Bodies are JSON only: text/plain would otherwise reach the codecs as a string.
   app.removeContentTypeParser('text/plain');
 
+  // An overloaded process answers 503 with Retry-After at once instead of letting requests time out.
+  void app.register(underPressure, {
+    maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1_000,
+    retryAfter: RETRY_AFTER_SECONDS,
+    pressureHandler: (_request, reply, type) => {
+      void sendProblem(reply.header('retry-after', String(RETRY_AFTER_SECONDS)), problem('OVERLOADED', `The server is overloaded (${type}); retry shortly.`));
+    },
+  });
   registerOpenApi(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const code = frameworkErrorCode(error);
