@@ -13,7 +13,10 @@ import { mysqlCheckpoint } from '../command-side/relay/checkpoint.js';
 import { mysqlLease } from '../command-side/relay/lease.js';
 import { queryRoutes } from '../query-side/routes.js';
 import { runProjector, type RunningProjector } from '../projections/runtime/run.js';
+import type { Projector } from '../projections/runtime/projector.js';
+import { withProgress } from '../projections/runtime/progress.js';
 import { leaderboardProjector } from '../projections/leaderboards/projector.js';
+import { feedProjector } from '../projections/feeds/projector.js';
 import { tablesProjector } from '../projections/tables/projector.js';
 import { memcachedCache } from '../shared/memcached/client.js';
 import { connect, type Log } from './infrastructure.js';
@@ -61,7 +64,9 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
   const producer = has('relay') || has('projector') ? infra.kafka.producer({ allowAutoTopicCreation: false }) : undefined;
 
   if (has('command-api')) commandRoutes({ store, clock: systemClock, ids: randomIds, tokens, idempotency: mysqlIdempotencyStore(infra.pool) })(app);
-  if (has('query-api')) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX })(app);
+  const feed = { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS };
+  // `cache` always exists with the query-api role; the check only narrows its type.
+  if (has('query-api') && cache) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache })(app);
   if (has('relay') && producer) {
     relay = createRelay(
       { store, producer, checkpoint: mysqlCheckpoint(infra.pool, 'user-events'), lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log },
@@ -85,15 +90,24 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
       if (relay) relayRun = relay.run();
       if (has('projector') && producer) {
         const runtimeDeps = { kafka: infra.kafka, producer, store, log };
+        // Each projector records how far it got per stream, for read-your-writes on the query side.
+        const tracked = (p: Projector) => withProgress(p, infra.redis, config.REDIS_KEY_PREFIX);
         const topic = { topic: infra.topics.userEvents, deadLetterTopic: infra.topics.deadLetters };
         projectors.push(
-          await runProjector(leaderboardProjector(infra.redis, { prefix: config.REDIS_KEY_PREFIX, retentionDays: config.LEADERBOARD_RETENTION_DAYS }), runtimeDeps, {
+          await runProjector(tracked(leaderboardProjector(infra.redis, { prefix: config.REDIS_KEY_PREFIX, retentionDays: config.LEADERBOARD_RETENTION_DAYS })), runtimeDeps, {
             ...topic,
             groupId: `${config.PROJECTOR_GROUP_PREFIX}.leaderboards`,
           }),
+          await runProjector(tracked(feedProjector(infra.redis, { prefix: config.REDIS_KEY_PREFIX, ...feed, clock: systemClock })), runtimeDeps, {
+            ...topic,
+            groupId: `${config.PROJECTOR_GROUP_PREFIX}.feeds`,
+          }),
           await runProjector(
-            tablesProjector(infra.pool, cache && { cache, prefix: config.REDIS_KEY_PREFIX, onError: (e) => log('warn', 'profile cache refresh failed', { error: String(e) }) }),
-            runtimeDeps, { ...topic, groupId: `${config.PROJECTOR_GROUP_PREFIX}.tables` }),
+            tracked(tablesProjector(infra.pool, cache && { cache, prefix: config.REDIS_KEY_PREFIX, onError: (e) => log('warn', 'profile cache refresh failed', { error: String(e) }) })),
+            runtimeDeps,
+            // MySQL is written in batches: a fetch returns at 64 KiB or after 500 ms, whichever first.
+            { ...topic, groupId: `${config.PROJECTOR_GROUP_PREFIX}.tables`, maxWaitMs: 500, minBytes: 64 * 1024 },
+          ),
         );
       }
     },

@@ -74,7 +74,7 @@ export const redisBoards = async (redis: Redis, prefix: string): Promise<Map<str
   return boards;
 };
 
-export const projectorGroups = (config: Config): string[] => ['leaderboards', 'tables'].map((p) => `${config.PROJECTOR_GROUP_PREFIX}.${p}`);
+export const projectorGroups = (config: Config): string[] => ['leaderboards', 'feeds', 'tables'].map((p) => `${config.PROJECTOR_GROUP_PREFIX}.${p}`);
 
 /** Waits until the relay published up to the store's head and every projector group has no lag. */
 export const waitDrained = async (admin: Admin, config: Config, store: EventStore, relayCheckpoint: () => Promise<number>, timeoutMs = 60_000): Promise<void> => {

@@ -85,12 +85,12 @@ describe('relay and projectors under faults', () => {
     try {
       await withSystem(['relay', 'projector'], async () => {
         await waitDrained(admin, config, store, checkpoint);
-        await eventually(() => Promise.resolve(dead.length >= 2 ? true : undefined));
+        await eventually(() => Promise.resolve(dead.length >= 3 ? true : undefined));
       });
     } finally {
       await reader.disconnect();
     }
-    expect(dead.map((d) => d.headers.projection).sort()).toEqual(['leaderboards', 'tables']);
+    expect(dead.map((d) => d.headers.projection).sort()).toEqual(['feeds', 'leaderboards', 'tables']);
     expect(dead[0]?.headers).toMatchObject({ 'origin-topic': topic, error: expect.stringContaining('SleepGlitched') as unknown });
     expect(Number(dead[0]?.headers['origin-offset'])).toBeGreaterThanOrEqual(0);
     await expectReadModelsMatchStore(); // the night after the poison was projected

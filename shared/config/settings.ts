@@ -51,6 +51,12 @@ export const settings = {
   RELAY_BATCH_SIZE: { codec: PositiveIntFromString, default: '500', doc: 'Events the relay reads and publishes per round.' },
   PROJECTOR_GROUP_PREFIX: { codec: NonEmptyString, default: 'sleepsocial', doc: 'Prefix of the projectors’ Kafka consumer group ids.' },
   LEADERBOARD_RETENTION_DAYS: { codec: PositiveIntFromString, default: '400', doc: 'How long leaderboard windows are kept in Redis.' },
+  FEED_LENGTH: { codec: PositiveIntFromString, default: '500', doc: 'Most recent entries kept in each home feed (Redis).' },
+  FEED_RETENTION_DAYS: {
+    codec: PositiveIntFromString,
+    default: '7',
+    doc: 'Days a sleep log stays in home feeds, counted from when the sleep ended; older entries are dropped on write and on read.',
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;

@@ -1,0 +1,235 @@
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenService, type TokenService } from '../../shared/auth/tokens.js';
+import type { LogId, UserId } from '../../shared/events/index.js';
+import { feedKeys } from '../../shared/feeds/keys.js';
+import { buildHttpApp } from '../../shared/http/app.js';
+import type { Cache } from '../../shared/memcached/client.js';
+import { createPool, dropDatabase, ensureDatabase, type MysqlSettings } from '../../shared/mysql/pool.js';
+import { testConfig } from '../../shared/testing/environment.js';
+import { feedProjector, type FeedSettings } from '../../projections/feeds/projector.js';
+import { deleteKeys, eventLog, HOUR, newLogId, newUserId, NOW } from '../../projections/feeds/testing.js';
+import type { Projector } from '../../projections/runtime/projector.js';
+import { queryRoutes } from '../../query-side/routes.js';
+import { FeedCursor } from '../../query-side/feed/cursor.js';
+
+const config = testConfig('feed-route');
+const mysqlSettings: MysqlSettings = {
+  host: config.MYSQL_HOST,
+  port: config.MYSQL_PORT,
+  user: config.MYSQL_USER,
+  password: config.MYSQL_PASSWORD,
+  database: config.MYSQL_DATABASE,
+  poolSize: 2,
+};
+// The users read model's table, as the tables projection creates it (the query side may not import it).
+const usersTable = `CREATE TABLE IF NOT EXISTS users (
+  user_id CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+  handle VARCHAR(30) NOT NULL,
+  display_name VARCHAR(240) NOT NULL,
+  timezone VARCHAR(64) NOT NULL,
+  registered_at DATETIME(3) NOT NULL,
+  UNIQUE KEY users_handle (handle)
+) ENGINE=InnoDB`;
+
+// The feed does not use the profile cache; the other routes answer without one.
+const noCache: Cache = {
+  get: () => Promise.resolve(undefined),
+  add: () => Promise.resolve(),
+  set: () => Promise.resolve(),
+  delete: () => Promise.resolve(),
+  ping: () => Promise.resolve(),
+  close: () => undefined,
+};
+const settings: FeedSettings = { prefix: config.REDIS_KEY_PREFIX, length: 500, retentionDays: 7, clock: () => NOW };
+let redis: Redis;
+let pool: mysql.Pool;
+let tokens: TokenService;
+let app: FastifyInstance;
+let projector: Projector;
+let readClock = NOW;
+const log = eventLog();
+
+beforeAll(async () => {
+  await ensureDatabase(mysqlSettings);
+  pool = createPool(mysqlSettings);
+  await pool.query(usersTable);
+  redis = new Redis(config.REDIS_URL);
+  projector = feedProjector(redis, settings);
+  tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
+  app = buildHttpApp({ readiness: [] });
+  queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7 } })(app);
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await pool?.end();
+  await dropDatabase(mysqlSettings);
+  await deleteKeys(redis, config.REDIS_KEY_PREFIX);
+  redis?.disconnect();
+});
+
+type FeedPage = {
+  items: {
+    logId: string;
+    author: { id: string; handle: string | null; displayName: string | null };
+    startedAt: string;
+    endedAt: string;
+    durationMinutes: number;
+    quality: number | null;
+  }[];
+  nextCursor: string | null;
+};
+
+const handles = new Map<string, string>();
+/** A user in the event log, the projector and the users table. */
+const user = async (displayName = 'Sleeper'): Promise<UserId> => {
+  const id = newUserId();
+  const handle = `sleeper_${handles.size + 1}`;
+  handles.set(id, handle);
+  await projector.apply([log.registered(id)]);
+  await pool.query(`INSERT INTO users (user_id, handle, display_name, timezone, registered_at) VALUES (?, ?, ?, 'Europe/Berlin', '2026-11-01 00:00:00.000')`, [
+    id,
+    handle,
+    displayName,
+  ]);
+  return id;
+};
+
+const get = async (url: string, as?: UserId) => {
+  const token = as && (await tokens.issue({ userId: as, roles: ['user'] }, Math.floor(Date.now() / 1000)));
+  return app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+};
+const page = async (as: UserId, query = ''): Promise<FeedPage> => {
+  const res = await get(`/v1/feed${query}`, as);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<FeedPage>();
+};
+const ids = (p: FeedPage) => p.items.map((i) => i.logId);
+
+/** A follows B, and B logs one night per entry of `hoursAgo`; returns the log ids in feed order. */
+const followedAuthorWithLogs = async (hoursAgo: readonly number[]): Promise<{ a: UserId; b: UserId; logs: LogId[] }> => {
+  const [a, b] = [await user(), await user()];
+  await projector.apply([log.followed(a, b)]);
+  const logs = hoursAgo.map((h) => ({ id: newLogId(), end: NOW - h * HOUR }));
+  await projector.apply(logs.map((l) => log.logged(b, l.id, { endedAt: l.end })));
+  const order = [...logs].sort((x, y) => y.end - x.end || (x.id < y.id ? 1 : -1));
+  return { a, b, logs: order.map((l) => l.id) };
+};
+
+describe('GET /v1/feed', () => {
+  it('lists the caller’s feed newest first, with each author’s handle and name', async () => {
+    const [a, b, c] = [await user('Ann'), await user('Bob'), await user('Cleo')];
+    const stranger = newUserId(); // followed, but not (yet) in the users table
+    const [l1, l2, l3, l4] = [newLogId(), newLogId(), newLogId(), newLogId()];
+    await projector.apply([log.registered(stranger), log.followed(a, b), log.followed(a, c), log.followed(a, stranger)]);
+    await projector.apply([
+      log.logged(b, l1, { endedAt: NOW - 3 * HOUR, minutes: 420, quality: 3 }),
+      log.logged(c, l2, { endedAt: NOW - HOUR, minutes: 480 }),
+      log.logged(b, l3, { endedAt: NOW - 2 * HOUR, minutes: 390, quality: null }),
+      log.logged(stranger, l4, { endedAt: NOW - 4 * HOUR }),
+    ]);
+
+    const at = (ms: number) => new Date(ms).toISOString();
+    const bob = { id: b, handle: handles.get(b), displayName: 'Bob' };
+    const body = await page(a);
+    expect(body.nextCursor).toBeNull();
+    expect(body.items).toEqual([
+      { logId: l2, author: { id: c, handle: handles.get(c), displayName: 'Cleo' }, startedAt: at(NOW - 9 * HOUR), endedAt: at(NOW - HOUR), durationMinutes: 480, quality: 4 },
+      { logId: l3, author: bob, startedAt: at(NOW - 2 * HOUR - 390 * 60_000), endedAt: at(NOW - 2 * HOUR), durationMinutes: 390, quality: null },
+      { logId: l1, author: bob, startedAt: at(NOW - 10 * HOUR), endedAt: at(NOW - 3 * HOUR), durationMinutes: 420, quality: 3 },
+      { logId: l4, author: { id: stranger, handle: null, displayName: null }, startedAt: at(NOW - 12 * HOUR), endedAt: at(NOW - 4 * HOUR), durationMinutes: 480, quality: 4 },
+    ]);
+  });
+
+  it('is empty for someone who follows no one', async () => {
+    expect(await page(await user())).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('pages with a cursor that stays put while newer logs arrive', async () => {
+    // Two nights end at the same instant: they are ordered by log id, and neither is lost or repeated.
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2, 2, 3, 4]);
+    const first = await page(a, '?limit=2');
+    expect(ids(first)).toEqual(logs.slice(0, 2));
+    expect(first.nextCursor).toEqual(expect.any(String));
+
+    await projector.apply([log.logged(b, newLogId(), { endedAt: NOW - HOUR / 2 })]);
+    const second = await page(a, `?limit=2&cursor=${first.nextCursor}`);
+    expect(ids(second)).toEqual(logs.slice(2, 4));
+    const third = await page(a, `?limit=2&cursor=${second.nextCursor}`);
+    expect(ids(third)).toEqual(logs.slice(4));
+    expect(third.nextCursor).toBeNull();
+  });
+
+  it('has no next page when the last page is exactly full', async () => {
+    const { a, logs } = await followedAuthorWithLogs([1, 2, 3, 4]);
+    const first = await page(a, '?limit=2');
+    const second = await page(a, `?limit=2&cursor=${first.nextCursor}`);
+    expect(ids(second)).toEqual(logs.slice(2));
+    expect(second.nextCursor).toBeNull();
+    expect(await page(a, '?limit=4')).toMatchObject({ nextCursor: null });
+  });
+
+  it('answers an empty page for a cursor after the last item, and for one whose rest was retracted', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2, 3]);
+    const after = FeedCursor.encode({ score: NOW - 3 * HOUR, logId: logs[2] ?? '' });
+    expect(await page(a, `?cursor=${after}`)).toEqual({ items: [], nextCursor: null });
+
+    const first = await page(a, '?limit=2');
+    await projector.apply([log.retracted(b, logs[2] ?? newLogId())]);
+    expect(await page(a, `?limit=2&cursor=${first.nextCursor}`)).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('clamps the limit into 1…100', async () => {
+    const { a } = await followedAuthorWithLogs(Array.from({ length: 101 }, (_, i) => i / 10));
+    expect((await page(a, '?limit=0')).items).toHaveLength(1);
+    const most = await page(a, '?limit=1000');
+    expect(most.items).toHaveLength(100);
+    expect(most.nextCursor).toEqual(expect.any(String));
+    expect((await page(a)).items).toHaveLength(20);
+  });
+
+  it('refuses a cursor it did not hand out, a limit that is not a number and unknown parameters', async () => {
+    const a = await user();
+    const forged = Buffer.from('o:20').toString('base64url');
+    for (const query of ['?cursor=nonsense', `?cursor=${forged}`, '?limit=ten', `?userId=${a}`]) {
+      const res = await get(`/v1/feed${query}`, a);
+      expect(res.statusCode, query).toBe(422);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+  });
+
+  it('drops entries past the retention when read, and skips items that are gone', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 5 * 24, 6 * 24]);
+    readClock = NOW + 2 * 24 * HOUR - HOUR; // the night that ended 6 days ago is now past the 7
+    try {
+      expect(ids(await page(a))).toEqual(logs.slice(0, 2));
+      expect(await redis.zcard(feedKeys(config.REDIS_KEY_PREFIX).home(a))).toBe(2);
+    } finally {
+      readClock = NOW;
+    }
+    // A retraction removes the item first and the feed entries after: read in between.
+    let during: FeedPage | undefined;
+    const pausing = feedProjector(redis, settings, { afterSnapshot: async () => void (during = await page(a)) });
+    await pausing.apply([log.retracted(b, logs[0] ?? newLogId())]);
+    expect(during && ids(during)).toEqual([logs[1]]);
+  });
+});
+
+describe('who may read which feed', () => {
+  it('needs a valid bearer token', async () => {
+    expect((await get('/v1/feed')).statusCode).toBe(401);
+    const res = await app.inject({ method: 'GET', url: '/v1/feed', headers: { authorization: 'Bearer not.a.token' } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('shows each user only their own feed', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1]);
+    expect(ids(await page(a))).toEqual(logs);
+    expect(ids(await page(b))).toEqual([]);
+  });
+});
