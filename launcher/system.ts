@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Admin } from 'kafkajs';
 import type { Config } from '../shared/config/index.js';
 import { createTokenService } from '../shared/auth/tokens.js';
 import { buildHttpApp, type ReadinessCheck } from '../shared/http/app.js';
@@ -20,6 +21,7 @@ import { feedProjector } from '../projections/feeds/projector.js';
 import { tablesProjector } from '../projections/tables/projector.js';
 import { memcachedCache } from '../shared/memcached/client.js';
 import { connect, type Log } from './infrastructure.js';
+import { operationsView, sharedAdmin } from './operations.js';
 import type { Role } from './roles.js';
 
 export type System = {
@@ -53,7 +55,8 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
   const log: Log = (level, message, extra = {}) => app.log[level](extra, message);
   const infra = connect(config, log);
   const cache = has('projector') || has('query-api') ? memcachedCache(config.MEMCACHED_SERVERS) : undefined;
-  readiness.push(...readinessOf(infra, roles));
+  const admin = sharedAdmin(infra.kafka);
+  readiness.push(...readinessOf(infra, roles, admin.get));
   if (cache) readiness.push({ name: 'memcached', check: () => cache.ping() });
   const tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS }, systemClock);
   let relay: Relay | undefined;
@@ -74,7 +77,8 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
     );
   }
 
-  app.get('/v1/system', () => ({ roles, relay: relay?.status() ?? null }));
+  // Operators' view of every hop: store head, relay checkpoint, projector lag per partition.
+  app.get('/v1/system', async () => ({ roles, ...(await operationsView({ config, store, admin: admin.get, relay })) }));
 
   const projectors: RunningProjector[] = [];
   let relayRun: Promise<void> | undefined;
@@ -117,6 +121,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
       await relayRun;
       await Promise.all(projectors.map((p) => p.stop()));
       await producer?.disconnect();
+      await admin.close();
       infra.redis.disconnect();
       cache?.close();
       if (config.EVENT_STORE === 'eventstoredb') await baseStore.close();
@@ -125,21 +130,13 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
   };
 };
 
-function readinessOf(infra: ReturnType<typeof connect>, roles: readonly Role[]): ReadinessCheck[] {
+function readinessOf(infra: ReturnType<typeof connect>, roles: readonly Role[], admin: () => Promise<Admin>): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [{ name: 'mysql', check: async () => void (await infra.pool.query('SELECT 1')) }];
   if (roles.includes('query-api') || roles.includes('projector')) checks.push({ name: 'redis', check: async () => void (await infra.redis.ping()) });
   if (roles.includes('relay') || roles.includes('projector')) {
     checks.push({
       name: 'kafka',
-      check: async () => {
-        const admin = infra.kafka.admin();
-        await admin.connect();
-        try {
-          await admin.describeCluster();
-        } finally {
-          await admin.disconnect();
-        }
-      },
+      check: async () => void (await (await admin()).describeCluster()),
     });
   }
   return checks;

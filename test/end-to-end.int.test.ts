@@ -93,6 +93,24 @@ describe('register, log sleep, see it on the global leaderboard', () => {
     expect(ready.json<{ checks: { name: string; ok: boolean }[] }>().checks.map((c) => c.name).sort()).toEqual(['kafka', 'memcached', 'mysql', 'redis']);
     expect((await system.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
   });
+
+  it('shows every hop: store head, relay checkpoint, projector lag per partition', async () => {
+    const view = await eventually(async () => {
+      const body = (await system.app.inject({ method: 'GET', url: '/v1/system' })).json<{
+        storeHead: number;
+        relay: { active: boolean; checkpoint: number };
+        projections: { name: string; lag: number; partitions: { partition: number }[] }[];
+      }>();
+      return body.projections.every((p) => p.lag === 0) && body.relay.checkpoint > 0 ? body : undefined;
+    });
+    expect(view.relay.active).toBe(true);
+    expect(view.storeHead).toBeGreaterThanOrEqual(view.relay.checkpoint);
+    expect(view.projections.map((p) => [p.name, p.partitions.length])).toEqual([
+      ['leaderboards', 3],
+      ['feeds', 3],
+      ['tables', 3],
+    ]);
+  });
 });
 
 async function topicMessages(topic: string, count: number): Promise<{ key: string; type: string }[]> {
