@@ -128,7 +128,7 @@ afterAll(async () => {
   await cleanUp(config);
 });
 
-describe('the pipeline, property-based', () => {
+describe('the pipeline, property-based', { timeout: 180_000 }, () => {
   it('ends with read models equal to a fold of the event history, whatever the interleaving', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 30 }), fc.integer({ min: 1, max: 4 }), async (steps, parallel) => {

@@ -63,7 +63,8 @@ afterAll(async () => {
   await cleanUp(config);
 });
 
-describe('relay and projectors under faults', () => {
+// Each test drives the whole pipeline (and one spawns a process); under a loaded CI they need room.
+describe('relay and projectors under faults', { timeout: 180_000 }, () => {
   it('dead-letters a poison event with its origin and keeps going', async () => {
     const userId = randomUUID();
     await appendUserEvents(store, userId, userWithNights(userId, 1));
