@@ -14,7 +14,11 @@ export const toUtcInstant = (ms: number): UtcInstant => new Date(ms).toISOString
 interface CalendarDateBrand { readonly CalendarDate: unique symbol }
 export const CalendarDate = t.brand(
   t.string,
-  (s): s is t.Branded<string, CalendarDateBrand> => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+  // Parse first: an impossible date such as 2026-13-01 must be refused, not throw in toISOString.
+  (s): s is t.Branded<string, CalendarDateBrand> => {
+    const ms = /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00Z`) : NaN;
+    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(s);
+  },
   'CalendarDate',
 );
 export type CalendarDate = t.TypeOf<typeof CalendarDate>;

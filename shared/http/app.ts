@@ -45,6 +45,8 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 16 * 1024,
+    // Idle keep-alive and streaming (SSE) connections must not hold up a graceful shutdown.
+    forceCloseConnections: true,
     // Client-supplied ids are echoed into logs; generate our own rather than trust the header.
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { removeAdditional: false } },

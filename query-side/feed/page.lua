@@ -1,0 +1,42 @@
+-- One page of a home feed, newest first, in one atomic read.
+-- KEYS[1] home:<owner>. ARGV: key base, cutoff (oldest endedAt kept, epoch ms), how many,
+--   cursor score ('+inf' = from the top), cursor log id ('' = none).
+-- Drops entries past the retention first (feeds are cut lazily on read), then skips entries up to
+-- and including the cursor and entries whose item has expired or been retracted.
+-- Returns {logId, score, item JSON, ...}.
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
+local want = 3 * tonumber(ARGV[3])
+local max, after = ARGV[4], ARGV[5]
+local maxScore = after ~= '' and tonumber(max) or nil
+
+-- Byte order, as Redis orders equal scores (Lua's own < follows the server's locale).
+local function bytes_before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local out = {}
+local offset, batch = 0, tonumber(ARGV[3]) + 10
+while #out < want do
+  local range = redis.call('ZRANGE', KEYS[1], max, ARGV[2], 'BYSCORE', 'REV', 'LIMIT', offset, batch, 'WITHSCORES')
+  if #range == 0 then break end
+  for i = 1, #range, 2 do
+    local id, score = range[i], range[i + 1]
+    -- Equal scores come in descending id order: those not below the cursor's id were shown already.
+    local shown = maxScore ~= nil and tonumber(score) == maxScore and not bytes_before(id, after)
+    if not shown then
+      local item = redis.call('GET', ARGV[1] .. 'item:' .. id)
+      if item then
+        out[#out + 1] = id
+        out[#out + 1] = score
+        out[#out + 1] = item
+        if #out >= want then break end
+      end
+    end
+  end
+  offset = offset + batch
+end
+return out

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { System } from '../../launcher/system.js';
+import { OffsetCursor } from '../../shared/http/query-codecs.js';
+import { errorPaths, eventuallyRead, expectProblem, follow, get, logNight, register, startSystem, type Caller } from './support.js';
+
+// The friends board and the neighbourhood on the global board, over scores the pipeline put in
+// Redis from nights logged through the command API. Three users tie at 450 on purpose.
+let system: System;
+let stop: () => Promise<void>;
+const users: Record<'me' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f', Caller> = {} as never;
+const minutes = { a: 500, b: 450, me: 450, d: 450, c: 400, e: 300 } as const; // f logged nothing that day
+const DAY = '2026-11-05';
+
+type Entry = { rank: number; user: { id: string; handle: string | null; displayName: string | null }; score: number };
+type Board = { period: string; window: string; total: number; entries: Entry[]; me: { rank: number; score: number } | null; nextCursor: string | null };
+type Around = { period: string; window: string; radius: number; entries: Entry[]; me: { rank: number; score: number } | null };
+
+/** The global board as Redis orders it (score descending, ties by member descending), ranked 1, 2, 2, 4. */
+const expectedGlobal = (): { id: string; score: number; rank: number }[] => {
+  const sorted = Object.entries(minutes)
+    .map(([name, score]) => ({ id: users[name as keyof typeof minutes].userId, score }))
+    .sort((x, y) => y.score - x.score || (x.id < y.id ? 1 : -1));
+  return sorted.map((e) => ({ ...e, rank: sorted.filter((o) => o.score > e.score).length + 1 }));
+};
+const brief = (entries: Entry[]) => entries.map((e) => ({ id: e.user.id, score: e.score, rank: e.rank }));
+
+beforeAll(async () => {
+  ({ system, stop } = await startSystem('query_boards'));
+  for (const name of ['me', 'a', 'b', 'c', 'd', 'e', 'f'] as const) users[name] = await register(system.app, `lb_${name}`, 'UTC', `Player ${name}`);
+  for (const [name, length] of Object.entries(minutes)) await logNight(system.app, users[name as keyof typeof minutes], `${DAY}T07:00:00Z`, length);
+  await logNight(system.app, users.f, '2026-11-03T07:00:00Z', 480); // in the week, not on the day
+  for (const friend of ['a', 'b', 'c', 'f'] as const) await follow(system.app, users.me, users[friend]);
+  await eventuallyRead<Board>(system.app, `/v1/leaderboards/global?period=day&date=${DAY}&limit=100`, users.me, (b) => b.total === 6 && b.entries.every((e) => e.user.handle));
+  await eventuallyRead<{ total: number }>(system.app, `/v1/users/${users.me.userId}/following`, users.me, (p) => p.total === 4);
+});
+
+afterAll(async () => {
+  await stop?.();
+});
+
+const friends = async (query: string, caller: Caller = users.me): Promise<Board> => {
+  const res = await get(system.app, `/v1/leaderboards/friends?${query}`, caller);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<Board>();
+};
+const around = async (query: string, caller: Caller = users.me): Promise<Around> => {
+  const res = await get(system.app, `/v1/leaderboards/global/around-me?${query}`, caller);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<Around>();
+};
+
+describe('GET /v1/leaderboards/friends', () => {
+  it('ranks the caller and the people they follow who scored, ties sharing a rank', async () => {
+    const res = await get(system.app, `/v1/leaderboards/friends?period=day&date=${DAY}`, users.me);
+    expect(res.headers['cache-control']).toBe('private, max-age=1');
+    const board = res.json<Board>();
+    const circle = new Set([users.me, users.a, users.b, users.c].map((u) => u.userId));
+    // Ranked among the circle (d's 450 on the global board does not count here).
+    const inCircle = expectedGlobal().filter((e) => circle.has(e.id));
+    const expected = inCircle.map((e) => ({ ...e, rank: inCircle.filter((o) => o.score > e.score).length + 1 }));
+    expect(expected.map((e) => e.rank)).toEqual([1, 2, 2, 4]);
+    expect(board).toMatchObject({ period: 'day', window: DAY, total: 4, me: { rank: 2, score: 450 }, nextCursor: null });
+    expect(brief(board.entries)).toEqual(expected);
+    expect(board.entries[0]?.user).toEqual({ id: users.a.userId, handle: 'lb_a', displayName: 'Player a' });
+  });
+
+  it('pages the ranking; a page that starts inside a tie keeps the tie’s rank', async () => {
+    const first = await friends(`period=day&date=${DAY}&limit=2`);
+    expect(first.entries.map((e) => e.rank)).toEqual([1, 2]);
+    const second = await friends(`period=day&date=${DAY}&limit=2&cursor=${first.nextCursor}`);
+    expect(second.entries.map((e) => e.rank)).toEqual([2, 4]);
+    expect(second.nextCursor).toBeNull();
+    expect(second.me).toEqual({ rank: 2, score: 450 });
+
+    const exact = await friends(`period=day&date=${DAY}&limit=4`);
+    expect(exact.entries).toHaveLength(4);
+    expect(exact.nextCursor).toBeNull();
+    expect(await friends(`period=day&date=${DAY}&cursor=${OffsetCursor.encode(4)}`)).toMatchObject({ total: 4, entries: [], nextCursor: null });
+    expect((await friends(`period=day&date=${DAY}&limit=0`)).entries).toHaveLength(1);
+    expect((await friends(`period=day&date=${DAY}&limit=999`)).entries).toHaveLength(4);
+  });
+
+  it('scores the window of the period: a friend who scored that week is in the week’s board', async () => {
+    const week = await friends(`period=week&date=${DAY}`);
+    expect(week.window).toBe('2026-W45');
+    expect(week.total).toBe(5);
+    expect(week.entries[0]).toMatchObject({ rank: 1, score: 500 });
+    expect(week.entries.find((e) => e.user.id === users.f.userId)).toMatchObject({ score: 480, rank: 2 });
+  });
+
+  it('is empty, with no place for the caller, when nobody in the circle scored', async () => {
+    expect(await friends(`period=day&date=${DAY}`, users.f)).toMatchObject({ total: 0, entries: [], me: null, nextCursor: null });
+    expect(await friends('period=day&date=2026-01-01')).toMatchObject({ total: 0, entries: [], me: null, nextCursor: null });
+  });
+
+  it('refuses bad input with field paths, and callers without a token', async () => {
+    expectProblem(await get(system.app, `/v1/leaderboards/friends?period=day`), 401, 'UNAUTHENTICATED');
+    const bad = await get(system.app, `/v1/leaderboards/friends?period=year&date=2026-13-01&cursor=x`, users.me);
+    expectProblem(bad, 422, 'VALIDATION_FAILED');
+    expect(errorPaths(bad).sort()).toEqual(['/cursor', '/date', '/period']);
+  });
+});
+
+describe('GET /v1/leaderboards/global/around-me', () => {
+  it('shows `radius` places either side of the caller, with competition ranks', async () => {
+    const global = expectedGlobal();
+    const mine = global.findIndex((e) => e.id === users.me.userId);
+    const res = await get(system.app, `/v1/leaderboards/global/around-me?period=day&date=${DAY}&radius=1`, users.me);
+    expect(res.headers['cache-control']).toBe('private, max-age=1');
+    const body = res.json<Around>();
+    expect(body).toMatchObject({ period: 'day', window: DAY, radius: 1, me: { rank: 2, score: 450 } });
+    expect(brief(body.entries)).toEqual(global.slice(Math.max(0, mine - 1), mine + 2));
+  });
+
+  it('ranks a first entry that sits inside a tie by the scores above it, not by its index', async () => {
+    const body = await around(`period=day&date=${DAY}&radius=1`, users.c); // c is 5th: index 4
+    const global = expectedGlobal();
+    expect(brief(body.entries)).toEqual(global.slice(3, 6));
+    expect(body.entries.map((e) => e.rank)).toEqual([2, 5, 6]);
+    expect(body.me).toEqual({ rank: 5, score: 400 });
+  });
+
+  it('stops at the top of the board', async () => {
+    const body = await around(`period=day&date=${DAY}&radius=2`, users.a);
+    expect(brief(body.entries)).toEqual(expectedGlobal().slice(0, 3));
+    expect(body.me).toEqual({ rank: 1, score: 500 });
+  });
+
+  it('clamps the radius into 1..25, by default 5', async () => {
+    expect((await around(`period=day&date=${DAY}`)).radius).toBe(5);
+    expect((await around(`period=day&date=${DAY}`)).entries).toHaveLength(6);
+    expect((await around(`period=day&date=${DAY}&radius=0`, users.e)).entries).toHaveLength(2);
+    expect(await around(`period=day&date=${DAY}&radius=1000`)).toMatchObject({ radius: 25 });
+    expect(errorPaths(await get(system.app, `/v1/leaderboards/global/around-me?period=day&radius=two`, users.me))).toEqual(['/radius']);
+  });
+
+  it('answers no place and no entries to a caller without a score in that window', async () => {
+    expect(await around(`period=day&date=${DAY}`, users.f)).toEqual({ period: 'day', window: DAY, radius: 5, me: null, entries: [] });
+    expectProblem(await get(system.app, `/v1/leaderboards/global/around-me?period=day`), 401, 'UNAUTHENTICATED');
+  });
+});
