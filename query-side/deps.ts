@@ -15,4 +15,6 @@ export type QueryDeps = {
   readonly cache: Cache;
   /** Home feeds: entries kept per feed, and days a log stays in feeds (older ones are dropped on read). */
   readonly feed: { readonly length: number; readonly retentionDays: number };
+  /** How long a read with `minPosition` waits for the projection to reach it. */
+  readonly readYourWritesTimeoutMs: number;
 };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { QueryDeps } from './deps.js';
+import { readYourWrites } from './read-your-writes.js';
 import { feedRoute } from './feed/route.js';
 import { globalLeaderboardRoute } from './leaderboards/route.js';
 import { friendsLeaderboardRoute } from './leaderboards/friends-route.js';
@@ -13,6 +14,7 @@ import { followersRoute, followingRoute } from './follows/route.js';
 /** Adds every read route to the app (in a plugin, so they load after the OpenAPI hooks). */
 export const queryRoutes = (deps: QueryDeps) => (app: FastifyInstance): void => {
   void app.register((scoped: FastifyInstance, _options: unknown, done: (error?: Error) => void) => {
+    readYourWrites(scoped, deps);
     const routes = [
       globalLeaderboardRoute,
       friendsLeaderboardRoute,

@@ -50,6 +50,11 @@ export const settings = {
   RELAY_POLL_MS: { codec: PositiveIntFromString, default: '20', doc: 'How often the relay polls the store when idle.' },
   RELAY_BATCH_SIZE: { codec: PositiveIntFromString, default: '500', doc: 'Events the relay reads and publishes per round.' },
   PROJECTOR_GROUP_PREFIX: { codec: NonEmptyString, default: 'sleepsocial', doc: 'Prefix of the projectors’ Kafka consumer group ids.' },
+  READ_YOUR_WRITES_TIMEOUT_MS: {
+    codec: PositiveIntFromString,
+    default: '2000',
+    doc: 'How long a read with minPosition waits for the projections to reach it before answering stale.',
+  },
   LEADERBOARD_RETENTION_DAYS: { codec: PositiveIntFromString, default: '400', doc: 'How long leaderboard windows are kept in Redis.' },
   FEED_LENGTH: { codec: PositiveIntFromString, default: '500', doc: 'Most recent entries kept in each home feed (Redis).' },
   FEED_RETENTION_DAYS: {

@@ -45,6 +45,7 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
     clock: () => Date.now(),
     redisPrefix: config.REDIS_KEY_PREFIX,
     feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS },
+    readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
     ...overrides,
   };
   const app = buildHttpApp({ readiness: [] });

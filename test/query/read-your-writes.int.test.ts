@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanUp, testConfig } from '../../shared/testing/environment.js';
+import { prepare } from '../../launcher/infrastructure.js';
+import { ROLES } from '../../launcher/roles.js';
+import { buildSystem, type System } from '../../launcher/system.js';
+
+// A client that passes the position its command answered reads its own write at once, with no
+// polling of its own; a position the projections cannot reach in time is answered as stale.
+const config = testConfig('ryw', { READ_YOUR_WRITES_TIMEOUT_MS: '3000' });
+let system: System;
+let token: string;
+let userId: string;
+
+beforeAll(async () => {
+  await prepare(config, () => undefined);
+  system = buildSystem(config, ROLES);
+  await system.start();
+  const res = await system.app.inject({
+    method: 'POST',
+    url: '/v1/users',
+    payload: { handle: 'ryw_reader', displayName: 'Before', timezone: 'UTC', password: 'long enough password' },
+  });
+  ({ token, userId } = res.json<{ token: string; userId: string }>());
+});
+afterAll(async () => {
+  await system?.stop();
+  await cleanUp(config);
+});
+
+const get = (url: string) => system.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+
+describe('read-your-writes with minPosition', () => {
+  it('answers the leaderboard with the caller’s new night already counted', async () => {
+    const logged = await system.app.inject({
+      method: 'POST',
+      url: '/v1/sleep-logs',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { startedAt: '2026-11-19T23:00:00Z', endedAt: '2026-11-20T07:00:00Z' },
+    });
+    const { position } = logged.json<{ position: number }>();
+    const res = await get(`/v1/leaderboards/global?period=day&date=2026-11-20&minPosition=${position}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['read-consistency']).toBe('fresh');
+    expect(res.json<{ me: unknown }>().me).toEqual({ rank: 1, score: 480 });
+  });
+
+  it('answers the profile with the caller’s new name (MySQL tables, written in batches)', async () => {
+    const patched = await system.app.inject({ method: 'PATCH', url: '/v1/me', headers: { authorization: `Bearer ${token}` }, payload: { displayName: 'After' } });
+    const { position } = patched.json<{ position: number }>();
+    const res = await get(`/v1/users/${userId}?minPosition=${position}`);
+    expect(res.headers['read-consistency']).toBe('fresh');
+    expect(res.json<{ displayName: string }>().displayName).toBe('After');
+  });
+
+  it('says how stale the answer is when the position is not reached in time, and forbids caching it', async () => {
+    const started = Date.now();
+    const res = await get(`/v1/leaderboards/global?period=day&date=2026-11-20&minPosition=999999999`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['read-consistency']).toMatch(/^stale; applied=\d+; requested=999999999$/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('refuses a malformed position with its field path', async () => {
+    const res = await get('/v1/feed?minPosition=-3');
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: '/minPosition', in: 'query' }] });
+  });
+});
