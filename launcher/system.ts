@@ -69,7 +69,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: bool
   if (has('command-api')) commandRoutes({ store, clock: systemClock, ids: randomIds, tokens, idempotency: mysqlIdempotencyStore(infra.pool) })(app);
   const feed = { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS };
   // `cache` always exists with the query-api role; the check only narrows its type.
-  if (has('query-api') && cache) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache })(app);
+  if (has('query-api') && cache) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS })(app);
   if (has('relay') && producer) {
     relay = createRelay(
       { store, producer, checkpoint: mysqlCheckpoint(infra.pool, 'user-events'), lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log },
