@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { Admin, Consumer } from 'kafkajs';
@@ -181,7 +183,8 @@ describe('relay and projectors under faults', { timeout: 180_000 }, () => {
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      const log = createWriteStream(`.cache/projector-kill-test-${port}.log`);
+      // The child's own log, for a post-mortem when this test fails.
+      const log = createWriteStream(join(tmpdir(), `sleepsocial-projector-kill-test-${port}.log`));
       child.stdout?.pipe(log);
       child.stderr?.pipe(log);
       return child;
