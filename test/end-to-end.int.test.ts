@@ -75,7 +75,11 @@ describe('register, log sleep, see it on the global leaderboard', () => {
     expect((await board('week')).entries.map((e) => e.score)).toEqual([975]);
     expect((await board('month')).entries.map((e) => e.score)).toEqual([975]);
 
-    const [rows] = await pool.query<mysql.RowDataPacket[]>(`SELECT user_id, duration_minutes, wake_date, quality FROM sleep_logs WHERE log_id = ?`, [logId]);
+    // The tables projector writes in batches (up to ~500 ms), independently of the leaderboards.
+    const rows = await eventually(async () => {
+      const [found] = await pool.query<mysql.RowDataPacket[]>(`SELECT user_id, duration_minutes, wake_date, quality FROM sleep_logs WHERE log_id = ?`, [logId]);
+      return found.length > 0 ? found : undefined;
+    });
     expect(rows.map((r) => ({ ...r }))).toEqual([{ user_id: userId, duration_minutes: 495, wake_date: '2026-11-20', quality: 4 }]);
 
     // Every event of the user's stream is on the topic, keyed by the user id, in order.
@@ -90,7 +94,15 @@ describe('register, log sleep, see it on the global leaderboard', () => {
   it('reports readiness of each dependency', async () => {
     const ready = await system.app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode, ready.body).toBe(200);
-    expect(ready.json<{ checks: { name: string; ok: boolean }[] }>().checks.map((c) => c.name).sort()).toEqual(['kafka', 'memcached', 'mysql', 'redis']);
+    expect(ready.json<{ checks: { name: string; ok: boolean }[] }>().checks.map((c) => c.name).sort()).toEqual([
+      'kafka',
+      'memcached',
+      'mysql',
+      'projection feeds',
+      'projection leaderboards',
+      'projection tables',
+      'redis',
+    ]);
     expect((await system.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
   });
 

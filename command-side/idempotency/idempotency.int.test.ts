@@ -14,7 +14,9 @@ import { idempotencyMigrations } from './schema.js';
 import { mysqlIdempotencyStore } from './store.js';
 
 const config = testConfig('idempotency');
-const tokens = createTokenService({ secret: config.JWT_SECRET, issuer: 'sleepsocial', audience: 'sleepsocial-api', ttlSeconds: 900 });
+// One clock for the app and its tokens: expiry must not depend on when the suite runs.
+const clock = () => Date.parse('2026-11-21T12:00:00Z');
+const tokens = createTokenService({ secret: config.JWT_SECRET, issuer: 'sleepsocial', audience: 'sleepsocial-api', ttlSeconds: 900 }, clock);
 let pool: mysql.Pool;
 
 /** The store can be slowed down or made to fail, to reach the concurrent and 5xx cases. */
@@ -34,7 +36,7 @@ const instrumented = (store: EventStore): EventStore => ({
 const buildApp = (): FastifyInstance => {
   const app = buildHttpApp({ readiness: [] });
   const store = instrumented(createMysqlEventStore(pool));
-  commandRoutes({ store, clock: () => Date.parse('2026-11-21T12:00:00Z'), ids: () => crypto.randomUUID(), tokens, idempotency: mysqlIdempotencyStore(pool) })(app);
+  commandRoutes({ store, clock, ids: () => crypto.randomUUID(), tokens, idempotency: mysqlIdempotencyStore(pool) })(app);
   return app;
 };
 
