@@ -5,10 +5,11 @@ import type { Config } from '../shared/config/index.js';
 import { createKafka, ensureTopics, topicsFor, topicSpecs, type Topics } from '../shared/kafka/client.js';
 import { createPool, ensureDatabase, type MysqlSettings } from '../shared/mysql/pool.js';
 import { migrate, type Migration } from '../shared/mysql/migrate.js';
-import { eventStoreMigrations } from '../shared/event-store/mysql/schema.js';
+import { eventStoreSchema } from '../shared/event-store/mysql/schema.js';
 import { relayMigrations } from '../command-side/relay/schema.js';
 import { idempotencyMigrations } from '../command-side/idempotency/schema.js';
 import { tableMigrations } from '../projections/tables/schema.js';
+import { deadLetterMigrations } from '../shared/dead-letters/handled.js';
 
 export const mysqlSettingsOf = (c: Config): MysqlSettings => ({
   host: c.MYSQL_HOST,
@@ -20,10 +21,11 @@ export const mysqlSettingsOf = (c: Config): MysqlSettings => ({
 });
 
 export const allMigrations: readonly Migration[] = [
-  { id: 'event-store-001', statements: eventStoreMigrations },
+  ...eventStoreSchema,
   ...relayMigrations,
   ...idempotencyMigrations,
   ...tableMigrations,
+  ...deadLetterMigrations,
 ];
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;

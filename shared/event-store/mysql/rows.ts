@@ -6,8 +6,8 @@ import { formatDecodeErrors } from '../../validation/format.js';
 
 export const SELECT_EVENT = `SELECT position, stream_id, revision, type, data, metadata, recorded_at FROM events`;
 
-/** MySQL DATETIME(3) strings are UTC by construction (UTC_TIMESTAMP on write). */
-const mysqlUtcToInstant = (s: string): UtcInstant => `${s.replace(' ', 'T')}Z` as UtcInstant;
+/** MySQL DATETIME(3) strings are UTC by construction (the adapter writes UTC instants). */
+export const mysqlUtcToInstant = (s: string): UtcInstant => `${s.replace(' ', 'T')}Z` as UtcInstant;
 
 /**
  * Decodes the envelope; the event's `data` is left for the reader to decode with the event codecs,

@@ -4,8 +4,9 @@ import type { AppendConflict, AppendResult, EventStore, ExpectedRevision, NewEve
 import { groupCommitter } from './group-commit.js';
 import { rowToStoredEvent, SELECT_EVENT } from './rows.js';
 
-export const createMysqlEventStore = (pool: mysql.Pool): EventStore => {
-  const commit = groupCommitter(pool);
+/** `now` stamps recordedAt (covered by each event's hash); the server's clock no longer does. */
+export const createMysqlEventStore = (pool: mysql.Pool, now: () => number = Date.now): EventStore => {
+  const commit = groupCommitter(pool, now);
   const append = (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<E.Either<AppendConflict, AppendResult>> => {
     if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
     return commit(stream, events, expected);

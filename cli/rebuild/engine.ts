@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type mysql from 'mysql2/promise';
+import type { EventStore, StoredEvent } from '../../shared/event-store/port.js';
+import { toProjectionItem } from '../../projections/runtime/decode.js';
+import type { Projector } from '../../projections/runtime/projector.js';
+import { progressBar } from './progress.js';
+import type { Comparison, RebuildTarget } from './target.js';
+
+/** Where an as-of rebuild stops: a global position, or the first event recorded after an instant. */
+export type Until = { readonly position: number } | { readonly time: string };
+
+export const untilSpec = (u: Until | undefined): string => (u === undefined ? '' : 'position' in u ? `position:${u.position}` : `time:${u.time}`);
+
+export type RebuildDeps = {
+  readonly pool: mysql.Pool;
+  readonly store: EventStore;
+  readonly database: string;
+  readonly err: NodeJS.WritableStream;
+  readonly interactive: boolean;
+};
+
+export type RebuildMode = 'rebuild' | 'verify';
+
+export type RebuildOptions = {
+  readonly mode: RebuildMode;
+  readonly until?: Until;
+  readonly pageSize?: number;
+  /** Called after each page is applied and its position saved (tests stop a run here). */
+  readonly afterPage?: (position: number) => Promise<void> | void;
+};
+
+export type RebuildReport = {
+  readonly projection: string;
+  readonly shadow: string;
+  readonly resumedFrom: number | null;
+  /** Last global position the new version includes. */
+  readonly position: number;
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly swapped: boolean;
+  /** Events applied to the live model after the swap (those that arrived during the rebuild). */
+  readonly caughtUp: number;
+  readonly comparison?: Comparison;
+};
+
+export class RebuildRefused extends Error {}
+
+const RUNS_TABLE = `CREATE TABLE IF NOT EXISTS projection_rebuilds (
+  run VARCHAR(80) NOT NULL PRIMARY KEY,
+  until_spec VARCHAR(80) NOT NULL,
+  position BIGINT NOT NULL,
+  events BIGINT NOT NULL,
+  started_at DATETIME(3) NOT NULL,
+  updated_at DATETIME(3) NOT NULL
+) ENGINE=InnoDB`;
+
+/** A server-wide lock name per database and projection (MySQL allows 64 characters). */
+export const lockName = (database: string, projection: string) =>
+  `ss.rebuild.${projection}.${createHash('sha256').update(database).digest('hex').slice(0, 20)}`;
+
+const PUBLISHED = ['user-'];
+
+/**
+ * Replays the event store (not Kafka: its retention is finite) into `target`, page by page.
+ * Holds a MySQL named lock per projection for the whole run, so a second rebuild (or verify) of
+ * the same projection is refused while this one runs; the lock goes with the connection if the
+ * process dies. Saves its position after every page (in `projection_rebuilds`), so an interrupted
+ * run resumes where it stopped: the projectors' revision guards skip what was applied already.
+ *
+ * - `rebuild` without `until`: swaps the new version in, removes the old one, then applies to the
+ *   live model what was appended meanwhile (the revision guards make that safe beside the running
+ *   projector, which repairs any gap it sees from the store).
+ * - `rebuild` with `until`: an as-of model, left in the shadow for inspection; nothing is swapped.
+ * - `verify`: compares the new version with the live model, then drops it.
+ */
+export const runRebuild = async (deps: RebuildDeps, target: RebuildTarget, options: RebuildOptions): Promise<RebuildReport> => {
+  const pageSize = options.pageSize ?? 1_000;
+  const run = `${target.name}:${options.mode}`;
+  const spec = untilSpec(options.until);
+  const lockConn = await deps.pool.getConnection();
+  try {
+    const [locked] = await lockConn.query<mysql.RowDataPacket[]>(`SELECT GET_LOCK(?, 0) AS got`, [lockName(deps.database, target.name)]);
+    if (locked[0]?.got !== 1) throw new RebuildRefused(`another rebuild or verify of ${target.name} is running; try again when it has finished`);
+    try {
+      await deps.pool.query(RUNS_TABLE);
+      const [rows] = await deps.pool.query<mysql.RowDataPacket[]>(`SELECT until_spec, position, events FROM projection_rebuilds WHERE run = ?`, [run]);
+      const previous = rows[0];
+      // A shadow that vanished (dropped by hand) cannot be resumed: start afresh then.
+      const resume = previous !== undefined && String(previous.until_spec) === spec && (await target.prepare(false));
+      let position = resume ? Number(previous.position) : 0;
+      if (!resume) {
+        await target.prepare(true);
+        await deps.pool.query(
+          `REPLACE INTO projection_rebuilds (run, until_spec, position, events, started_at, updated_at) VALUES (?, ?, 0, 0, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+          [run, spec],
+        );
+      } else {
+        deps.err.write(`${target.name}: resuming the interrupted ${options.mode} at position ${position}\n`);
+      }
+
+      const head = await deps.store.headPosition();
+      const stopAt = options.until && 'position' in options.until ? Math.min(options.until.position, head) : head;
+      const bar = progressBar(deps.err, deps.interactive, `${options.mode} ${target.name}`, position, stopAt);
+      const included = (e: StoredEvent) =>
+        e.metadata.position <= stopAt && !(options.until && 'time' in options.until && e.metadata.recordedAt > options.until.time);
+      const shadowProjector = target.shadowProjector();
+      for (let done = false; !done; ) {
+        const page = await deps.store.readAll({ afterPosition: position, limit: pageSize, streamPrefixes: PUBLISHED });
+        const taken = page.findIndex((e) => !included(e));
+        const events = taken < 0 ? page : page.slice(0, taken);
+        done = taken >= 0 || page.length < pageSize;
+        const last = events[events.length - 1];
+        if (!last) break;
+        await shadowProjector.apply(events.map((e) => toProjectionItem(e).item));
+        position = last.metadata.position;
+        await deps.pool.query(`UPDATE projection_rebuilds SET position = ?, events = events + ?, updated_at = UTC_TIMESTAMP(3) WHERE run = ?`, [position, events.length, run]);
+        bar.tick(position, events.length);
+        await options.afterPage?.(position);
+      }
+      const timing = bar.done(position);
+      const report = {
+        projection: target.name,
+        shadow: target.shadow,
+        resumedFrom: resume ? Number(previous.position) : null,
+        position,
+        events: timing.events,
+        seconds: timing.seconds,
+        eventsPerSecond: Math.round(timing.rate),
+        swapped: false,
+        caughtUp: 0,
+      };
+
+      if (options.mode === 'verify') {
+        const comparison = await target.compare(20);
+        await target.drop();
+        await deps.pool.query(`DELETE FROM projection_rebuilds WHERE run = ?`, [run]);
+        return { ...report, comparison };
+      }
+      if (options.until) return report; // an as-of model stays in the shadow; a rerun with the same --until resumes (a no-op)
+      // Forget the run first: a crash during the swap then leads to a fresh rebuild, never to a
+      // "resume" into a shadow that was already swapped away.
+      await deps.pool.query(`DELETE FROM projection_rebuilds WHERE run = ?`, [run]);
+      await target.swap();
+      const caughtUp = await catchUp(deps.store, target.liveProjector(), position, pageSize);
+      return { ...report, swapped: true, caughtUp };
+    } finally {
+      await lockConn.query(`SELECT RELEASE_LOCK(?)`, [lockName(deps.database, target.name)]).catch(() => undefined);
+      await target.close();
+    }
+  } finally {
+    lockConn.release();
+  }
+};
+
+/** Applies to the live model every published event after `from`, up to the store's head now. */
+const catchUp = async (store: EventStore, projector: Projector, from: number, pageSize: number): Promise<number> => {
+  let applied = 0;
+  for (let position = from; ; ) {
+    const page = await store.readAll({ afterPosition: position, limit: pageSize, streamPrefixes: PUBLISHED });
+    const last = page[page.length - 1];
+    if (!last) return applied;
+    await projector.apply(page.map((e) => toProjectionItem(e).item));
+    applied += page.length;
+    position = last.metadata.position;
+    if (page.length < pageSize) return applied;
+  }
+};
