@@ -3,6 +3,7 @@ import { auditCommand } from './audit.js';
 import { cliContext, CliError, type CliIo } from './context.js';
 import { projectionsCommand } from './projections.js';
 import { deadLettersCommand } from './dead-letters.js';
+import { statusCommand } from './status.js';
 
 /**
  * The `sleepsocial` operator CLI. Every command has --help; output is for people by default and
@@ -14,6 +15,7 @@ export const buildProgram = (ctx: ReturnType<typeof cliContext>): Command => {
   program.addCommand(auditCommand(ctx));
   program.addCommand(projectionsCommand(ctx));
   program.addCommand(deadLettersCommand(ctx));
+  program.addCommand(statusCommand(ctx));
   // Every command, however deep, writes through ctx and throws instead of exiting the process.
   const configure = (command: Command): void => {
     command

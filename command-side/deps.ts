@@ -2,6 +2,7 @@ import type { TokenService } from '../shared/auth/tokens.js';
 import type { EventStore } from '../shared/event-store/port.js';
 import type { Clock, IdGenerator } from '../shared/ids.js';
 import type { IdempotencyStore } from './idempotency/store.js';
+import type { CommandObserver } from './user-stream/handle.js';
 
 /** Everything the command API needs; the launcher builds the real ones, tests their own. */
 export type CommandDeps = {
@@ -11,4 +12,6 @@ export type CommandDeps = {
   readonly tokens: TokenService;
   /** Stored answers for Idempotency-Key; without it the header is ignored (slice tests only). */
   readonly idempotency?: IdempotencyStore;
+  /** Counts and logs each command's outcome (metrics, structured logs); optional for slice tests. */
+  readonly observe?: CommandObserver;
 };

@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from '../shared/config/index.js';
+import { startTracing } from '../shared/observability/tracing-sdk.js';
 import { prepare } from './infrastructure.js';
-import { parseRoles } from './roles.js';
+import { parseRoles, ROLES } from './roles.js';
 import { buildSystem } from './system.js';
 
 const roles = parseRoles(process.argv.slice(2));
@@ -9,6 +10,11 @@ if (typeof roles === 'string') {
   process.exit(2);
 }
 const config = loadConfigOrExit();
+// Off (no-op spans) unless OTEL_EXPORTER_OTLP_ENDPOINT is set; registered before anything is built.
+const tracing = startTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, {
+  serviceName: roles.length === ROLES.length ? 'sleepsocial' : `sleepsocial-${roles.join('+')}`,
+  roles,
+});
 const system = buildSystem(config, roles, { level: config.LOG_LEVEL });
 const log = system.app.log;
 
@@ -32,12 +38,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: stopping (finishing in-flight work)`);
-    system.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'stop failed');
-        process.exit(1);
-      },
-    );
+    system
+      .stop()
+      .then(() => tracing.shutdown()) // flushes the spans still buffered
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'stop failed');
+          process.exit(1);
+        },
+      );
   });
 }

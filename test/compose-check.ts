@@ -2,7 +2,9 @@
  * Checks a parsed docker-compose.yml against what the app needs: every service healthy-checked,
  * each role started as itself, every app variable a known setting with a decodable value, and the
  * hosts/ports it is wired to being services of the file that listen there and that the role waits
- * for. Pure: takes the parsed YAML (unknown), returns the problems found, one sentence each.
+ * for; Prometheus scraping every role and Grafana provisioned from it. Pure: takes the parsed YAML
+ * (unknown) and, optionally, a reader of the files services mount; returns the problems found,
+ * one sentence each.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeConfig, type Config } from '../shared/config/index.js';
@@ -15,7 +17,8 @@ const isStringArray = (u: unknown): u is string[] => Array.isArray(u) && u.every
 
 export const INFRA_SERVICES = ['eventstoredb', 'kafka', 'mysql', 'redis', 'memcached'] as const;
 export const APP_ROLES = ['command-api', 'query-api', 'relay', 'projector'] as const;
-export const REQUIRED_SERVICES: readonly string[] = [...INFRA_SERVICES, ...APP_ROLES];
+export const MONITORING_SERVICES = ['prometheus', 'grafana'] as const;
+export const REQUIRED_SERVICES: readonly string[] = [...INFRA_SERVICES, ...APP_ROLES, ...MONITORING_SERVICES];
 
 type Kind = 'mysql' | 'redis' | 'kafka' | 'memcached' | 'eventstoredb';
 
@@ -149,7 +152,14 @@ const connectionStringHosts = (cs: string): { host: string; port: number }[] => 
 // ---------------------------------------------------------------------------------------------
 // The checks
 
-export type ComposeDoc = { readonly root: Rec; readonly services: Readonly<Record<string, Rec>> };
+/**
+ * The parsed content of what a service mounts from the host, by the host path as the file writes
+ * it (`./ops/…`): a file's parsed YAML/JSON, a folder's `{ relative path: parsed content }`, or
+ * undefined when there is nothing there.
+ */
+export type MountReader = (hostPath: string) => unknown;
+
+export type ComposeDoc = { readonly root: Rec; readonly services: Readonly<Record<string, Rec>>; readonly read?: MountReader };
 
 type Check = (doc: ComposeDoc) => string[];
 
@@ -311,6 +321,100 @@ const references: Check = ({ services }) => {
   return problems;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Monitoring: Prometheus scrapes every role's /metrics; Grafana reads that Prometheus
+
+const PROMETHEUS_PORT = 9090;
+
+/** Bind mounts of a service (short `src:dst[:mode]` or long form), host path → container path. */
+const bindMounts = (service: Rec): { source: string; target: string }[] => {
+  const raw = service['volumes'];
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((v): { source: string; target: string }[] => {
+    if (typeof v === 'string') {
+      const [source, target] = v.split(':');
+      return source !== undefined && target !== undefined && /^[./~]/.test(source) ? [{ source, target }] : [];
+    }
+    if (isRecord(v) && v['type'] === 'bind' && typeof v['source'] === 'string' && typeof v['target'] === 'string') return [{ source: v['source'], target: v['target'] }];
+    return [];
+  });
+};
+
+const imageName = (service: Rec | undefined): string => {
+  const image = service?.['image'];
+  return typeof image === 'string' ? ((image.split('/').pop() ?? image).split(':')[0] ?? '') : '';
+};
+
+/** `role:PORT` for each app role, PORT as the role decodes its environment. */
+const roleAddresses = (services: Readonly<Record<string, Rec>>): Map<string, string> => {
+  const addresses = new Map<string, string>();
+  for (const role of APP_ROLES) {
+    const service = services[role];
+    if (service === undefined) continue;
+    const decoded = decodeConfig(interpolatedEnvironment(role, service, []));
+    if (E.isRight(decoded)) addresses.set(role, `${role}:${decoded.right.PORT}`);
+  }
+  return addresses;
+};
+
+/** Targets scraped at /metrics by a Prometheus configuration (static_configs only). */
+const scrapedTargets = (config: unknown): Set<string> => {
+  const jobs = isRecord(config) && Array.isArray(config['scrape_configs']) ? config['scrape_configs'] : [];
+  const targets = new Set<string>();
+  for (const job of jobs) {
+    if (!isRecord(job) || (job['metrics_path'] ?? '/metrics') !== '/metrics' || !Array.isArray(job['static_configs'])) continue;
+    for (const sc of job['static_configs']) if (isRecord(sc) && isStringArray(sc['targets'])) sc['targets'].forEach((t) => targets.add(t));
+  }
+  return targets;
+};
+
+const prometheus: Check = ({ services, read }) => {
+  const service = services['prometheus'];
+  if (service === undefined) return [];
+  if (imageName(service) !== 'prometheus') return [`prometheus: image ${String(service['image'])} is not Prometheus.`];
+  const config = bindMounts(service).find((m) => m.target === '/etc/prometheus/prometheus.yml');
+  if (!config) return ['prometheus: mounts no configuration at /etc/prometheus/prometheus.yml.'];
+  if (!read) return [];
+  const parsed = read(config.source);
+  if (parsed === undefined) return [`prometheus: its configuration ${config.source} does not exist.`];
+  const scraped = scrapedTargets(parsed);
+  return [...roleAddresses(services)]
+    .filter(([, address]) => !scraped.has(address))
+    .map(([role, address]) => `prometheus: ${config.source} does not scrape ${role} at ${address}/metrics.`);
+};
+
+const grafana: Check = ({ services, read }) => {
+  const service = services['grafana'];
+  if (service === undefined) return [];
+  const problems: string[] = [];
+  const condition = dependenciesOf(service).get('prometheus');
+  if (condition !== 'service_healthy') problems.push(`grafana: must depend on "prometheus" with condition: service_healthy${condition === undefined ? '' : `, not ${condition}`}.`);
+  const password = environmentOf('grafana', service, problems)['GF_SECURITY_ADMIN_PASSWORD'];
+  if (password === undefined || !password.includes('${')) problems.push('grafana: GF_SECURITY_ADMIN_PASSWORD must come from the operator (${VAR:?…}), not be fixed or default.');
+  const mounts = bindMounts(service);
+  const provisioning = mounts.find((m) => m.target === '/etc/grafana/provisioning');
+  if (!provisioning) return [...problems, 'grafana: mounts no provisioning folder at /etc/grafana/provisioning.'];
+  if (!read) return problems;
+  const files = read(provisioning.source);
+  const parsed = isRecord(files) ? Object.values(files).filter(isRecord) : [];
+  const datasources = parsed.flatMap((f) => (Array.isArray(f['datasources']) ? f['datasources'].filter(isRecord) : []));
+  const promUrl = datasources.find((d) => d['type'] === 'prometheus')?.['url'];
+  const url = typeof promUrl === 'string' && URL.canParse(promUrl) ? new URL(promUrl) : undefined;
+  if (!url) problems.push(`grafana: ${provisioning.source} provisions no Prometheus datasource.`);
+  else if (imageName(services[url.hostname]) !== 'prometheus' || Number(url.port) !== PROMETHEUS_PORT) {
+    problems.push(`grafana: the Prometheus datasource points at ${url.host}, not a Prometheus service of this file on ${PROMETHEUS_PORT}.`);
+  }
+  const providers = parsed.flatMap((f) => (Array.isArray(f['providers']) ? f['providers'].filter(isRecord) : []));
+  const paths = providers.map((p) => (isRecord(p['options']) ? p['options']['path'] : undefined)).filter((p): p is string => typeof p === 'string');
+  const dashboards = mounts.filter((m) => paths.includes(m.target));
+  const hasJson = dashboards.some((m) => {
+    const folder = read(m.source);
+    return isRecord(folder) && Object.keys(folder).some((name) => name.endsWith('.json'));
+  });
+  if (!hasJson) problems.push('grafana: no dashboard provider reads a mounted folder with a dashboard (.json).');
+  return problems;
+};
+
 export const checks: Readonly<Record<string, Check>> = {
   'required services': requiredServices,
   healthchecks,
@@ -318,10 +422,12 @@ export const checks: Readonly<Record<string, Check>> = {
   environment,
   wiring,
   references,
+  prometheus,
+  grafana,
 };
 
 /** Narrows the parsed YAML to the shape the checks read, or says why it cannot. */
-export const asComposeDoc = (doc: unknown): E.Either<string, ComposeDoc> => {
+export const asComposeDoc = (doc: unknown, read?: MountReader): E.Either<string, ComposeDoc> => {
   if (!isRecord(doc)) return E.left('the file is not a YAML map.');
   const raw = doc['services'];
   if (!isRecord(raw)) return E.left('the file has no "services" map.');
@@ -330,12 +436,12 @@ export const asComposeDoc = (doc: unknown): E.Either<string, ComposeDoc> => {
     if (!isRecord(service)) return E.left(`service "${name}" is not a map.`);
     services[name] = service;
   }
-  return E.right({ root: doc, services });
+  return E.right({ root: doc, services, ...(read ? { read } : {}) });
 };
 
 /** All problems of a parsed compose file; empty when it is fine. */
-export const checkCompose = (doc: unknown): string[] => {
-  const parsed = asComposeDoc(doc);
+export const checkCompose = (doc: unknown, read?: MountReader): string[] => {
+  const parsed = asComposeDoc(doc, read);
   if (E.isLeft(parsed)) return [parsed.left];
   return Object.values(checks).flatMap((check) => check(parsed.right));
 };

@@ -1,13 +1,39 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it, expect } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse } from 'yaml';
-import { APP_ROLES, asComposeDoc, checkCompose, checks, interpolate, isRecord, REQUIRED_SERVICES, sampleValue } from './compose-check.js';
+import { APP_ROLES, asComposeDoc, checkCompose, checks, interpolate, isRecord, REQUIRED_SERVICES, sampleValue, type MountReader } from './compose-check.js';
 
 // `merge: true`: the app roles share their settings through `<<: *app` (YAML merge keys, which
 // Compose supports); without it they would parse as a literal "<<" key.
 const text = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8');
 const parsed: unknown = parse(text, { merge: true });
+
+/** What a service mounts from the repository (paths relative to docker-compose.yml), parsed. */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readMount: MountReader = (hostPath) => {
+  const path = join(root, hostPath);
+  if (!existsSync(path)) return undefined;
+  if (!statSync(path).isDirectory()) return parse(readFileSync(path, 'utf8'));
+  const files: Record<string, unknown> = {};
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else files[relative(path, full)] = parse(readFileSync(full, 'utf8'));
+    }
+  };
+  walk(path);
+  return files;
+};
+
+/** `readMount`, except that `hostPath` reads as `change(what it holds)`. */
+const readingChanged =
+  (hostPath: string, change: (content: unknown) => unknown): MountReader =>
+  (p) =>
+    p === hostPath ? change(readMount(p)) : readMount(p);
 
 /** A copy of `doc` whose service `name` is replaced by `change(service)`; the original is untouched. */
 const withService = (doc: unknown, name: string, change: (service: Record<string, unknown>) => Record<string, unknown>): unknown => {
@@ -24,7 +50,7 @@ const environmentOf = (service: Record<string, unknown>): Record<string, unknown
 };
 
 describe('docker-compose.yml', () => {
-  const doc = asComposeDoc(parsed);
+  const doc = asComposeDoc(parsed, readMount);
 
   it('parses to a map of services', () => {
     expect(E.isRight(doc) ? [] : [doc.left]).toEqual([]);
@@ -51,8 +77,8 @@ describe('docker-compose.yml', () => {
 });
 
 describe('checkCompose', () => {
-  it('finds no problem in docker-compose.yml', () => {
-    expect(checkCompose(parsed)).toEqual([]);
+  it('finds no problem in docker-compose.yml and the files it mounts', () => {
+    expect(checkCompose(parsed, readMount)).toEqual([]);
   });
 
   it('does not change the parsed document', () => {
@@ -128,6 +154,21 @@ describe('checkCompose', () => {
       /service "redis" is missing/,
     ],
     [
+      'a role listening on a port Prometheus does not scrape',
+      (d) => withService(d, 'query-api', (s) => ({ ...s, environment: { ...environmentOf(s), PORT: '4000' } })),
+      /prometheus: .* does not scrape query-api at query-api:4000\/metrics/,
+    ],
+    [
+      'a fixed Grafana admin password',
+      (d) => withService(d, 'grafana', (s) => ({ ...s, environment: { ...environmentOf(s), GF_SECURITY_ADMIN_PASSWORD: 'admin' } })),
+      /grafana: GF_SECURITY_ADMIN_PASSWORD must come from the operator/,
+    ],
+    [
+      'Grafana not waiting for Prometheus',
+      (d) => withService(d, 'grafana', (s) => ({ ...s, depends_on: ['prometheus'] })),
+      /grafana: must depend on "prometheus" with condition: service_healthy, not service_started/,
+    ],
+    [
       'switching to KurrentDB without waiting for it',
       (d) =>
         withService(d, 'relay', (s) => ({
@@ -139,7 +180,31 @@ describe('checkCompose', () => {
   ];
 
   it.each(broken)('reports %s', (_name, breakIt, expected) => {
-    const problems = checkCompose(breakIt(parsed));
+    const problems = checkCompose(breakIt(parsed), readMount);
+    expect(problems.some((p) => expected.test(p)), `expected a problem matching ${String(expected)}, got:\n${problems.join('\n')}`).toBe(true);
+  });
+
+  const brokenMounts: [string, MountReader, RegExp][] = [
+    [
+      'Prometheus not scraping the relay',
+      readingChanged('./ops/prometheus/prometheus.yml', (c) => JSON.parse(JSON.stringify(c).replace('"relay:3000"', '"relay:9999"')) as unknown),
+      /prometheus: \.\/ops\/prometheus\/prometheus\.yml does not scrape relay at relay:3000\/metrics/,
+    ],
+    [
+      'a missing Prometheus configuration',
+      readingChanged('./ops/prometheus/prometheus.yml', () => undefined),
+      /prometheus: its configuration \.\/ops\/prometheus\/prometheus\.yml does not exist/,
+    ],
+    [
+      'a Grafana datasource pointing elsewhere',
+      readingChanged('./ops/grafana/provisioning', (c) => JSON.parse(JSON.stringify(c).replace('http://prometheus:9090', 'http://metrics:9090')) as unknown),
+      /grafana: the Prometheus datasource points at metrics:9090/,
+    ],
+    ['Grafana without a dashboard', readingChanged('./ops/grafana/dashboards', () => ({})), /grafana: no dashboard provider reads a mounted folder with a dashboard/],
+  ];
+
+  it.each(brokenMounts)('reports %s', (_name, read, expected) => {
+    const problems = checkCompose(parsed, read);
     expect(problems.some((p) => expected.test(p)), `expected a problem matching ${String(expected)}, got:\n${problems.join('\n')}`).toBe(true);
   });
 });

@@ -29,7 +29,10 @@ export const registerUserRoute = (deps: CommandDeps) => (app: FastifyInstance) =
     const meta = { commandId, correlationId: correlationIdOf(request), now: deps.clock() };
 
     const claimed = await claimHandle(deps.store, body.handle, userId, meta);
-    if (E.isLeft(claimed)) return sendProblem(reply, problem('HANDLE_TAKEN', `The handle "${body.handle}" is taken.`));
+    if (E.isLeft(claimed)) {
+      deps.observe?.({ command: 'RegisterUser', outcome: 'HANDLE_TAKEN', userId, correlationId: meta.correlationId });
+      return sendProblem(reply, problem('HANDLE_TAKEN', `The handle "${body.handle}" is taken.`));
+    }
     await setInitialPassword(deps.store, userId, await hashPassword(body.password), meta);
 
     const outcome = await handleUserCommand(deps, {

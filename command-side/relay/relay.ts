@@ -1,11 +1,15 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
 import type { EventStore } from '../../shared/event-store/port.js';
 import { toMessage } from '../../shared/kafka/event-message.js';
+import { inSpansPerTrace } from '../../shared/observability/tracing.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { Lease } from './lease.js';
 
 export type RelaySettings = { readonly topic: string; readonly batchSize: number; readonly pollMs: number };
-export type RelayLog = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+export type RelayLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+/** Hooks for the process's metrics; optional (tests leave them out). */
+export type RelayMetrics = { readonly published: (events: number) => void };
 
 export type Relay = {
   /** Resolves when stopped. */
@@ -25,14 +29,20 @@ class LeaseLost extends Error {
 }
 
 /** Only user streams are published; handle claims and credentials stay private to the command side. */
-const PUBLISHED_STREAMS = ['user-'];
+export const PUBLISHED_STREAMS: readonly string[] = ['user-'];
+
+/** At most this many distinct correlation ids per log line: enough to follow a write, bounded for big batches. */
+const LOGGED_IDS = 20;
 
 /**
  * Publishes the store's global order to Kafka, keyed by user id, with acks from all in-sync
  * replicas. The checkpoint moves only after Kafka acknowledged: after a crash an event may be
  * published twice (projectors deduplicate), never skipped.
  */
-export const createRelay = (deps: { store: EventStore; producer: Producer; checkpoint: Checkpoint; lease: Lease; log: RelayLog }, s: RelaySettings): Relay => {
+export const createRelay = (
+  deps: { store: EventStore; producer: Producer; checkpoint: Checkpoint; lease: Lease; log: RelayLog; metrics?: RelayMetrics },
+  s: RelaySettings,
+): Relay => {
   let running = false;
   let active = false;
   let checkpoint = 0;
@@ -53,10 +63,23 @@ export const createRelay = (deps: { store: EventStore; producer: Producer; check
     const events = await deps.store.readAll({ afterPosition: checkpoint, limit: s.batchSize, streamPrefixes: PUBLISHED_STREAMS });
     const last = events[events.length - 1];
     if (!last) return 0;
-    await deps.producer.send({ topic: s.topic, acks: -1, messages: events.map(toMessage) });
+    // One `publish` span in each event's trace (events of one trace share it), timing the acked send.
+    await inSpansPerTrace(
+      `publish ${s.topic}`,
+      events.map((e) => e.metadata.traceparent),
+      { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': s.topic, 'messaging.batch.message_count': events.length } },
+      () => deps.producer.send({ topic: s.topic, acks: -1, messages: events.map(toMessage) }),
+    );
     await deps.checkpoint.save(last.metadata.position);
+    deps.log('debug', 'relay: published a batch', {
+      events: events.length,
+      fromPosition: events[0]?.metadata.position,
+      toPosition: last.metadata.position,
+      correlationIds: [...new Set(events.map((e) => e.metadata.correlationId))].slice(0, LOGGED_IDS),
+    });
     checkpoint = last.metadata.position;
     published += events.length;
+    deps.metrics?.published(events.length);
     return events.length;
   };
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SignInBody } from '../../shared/commands/index.js';
 import { routeSchema } from '../../shared/http/openapi.js';
-import { decodeRequest } from '../../shared/http/decode.js';
+import { correlationIdOf, decodeRequest } from '../../shared/http/decode.js';
 import { problem, sendProblem } from '../../shared/http/problem.js';
 import type { CommandDeps } from '../deps.js';
 import { ownerOfHandle } from '../register-user/handle-claim.js';
@@ -17,6 +17,8 @@ export const signInRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
     const userId = await ownerOfHandle(deps.store, body.handle);
     const hash = userId ? await currentPasswordHash(deps.store, userId) : undefined;
     const ok = await verifyPassword(body.password, hash ?? DUMMY_HASH);
+    const signedIn = Boolean(userId && hash && ok);
+    deps.observe?.({ command: 'SignIn', outcome: signedIn ? 'ok' : 'INVALID_CREDENTIALS', userId, correlationId: correlationIdOf(request) });
     if (!userId || !hash || !ok) return sendProblem(reply, problem('INVALID_CREDENTIALS', 'Unknown handle or wrong password.'));
     const token = await deps.tokens.issue({ userId, roles: ['user'] }, Math.floor(deps.clock() / 1000));
     return reply.code(200).send({ userId, token });

@@ -4,10 +4,21 @@ import type { ErrorCode } from '../../shared/errors/codes.js';
 import type { EventStore, NewEvent } from '../../shared/event-store/port.js';
 import { SCHEMA_VERSION, toUtcInstant, type EventId, type UserEvent, type UserId } from '../../shared/events/index.js';
 import { nameBasedId, type Clock } from '../../shared/ids.js';
+import { inActiveSpan } from '../../shared/observability/tracing.js';
 import { decide } from './decide.js';
 import { loadUserStream, userStream } from './stream.js';
 
-export type CommandEnv = { readonly store: EventStore; readonly clock: Clock };
+/** What became of one command: `ok`, `unchanged` (nothing to append) or the error code. */
+export type CommandObservation = {
+  readonly command: string;
+  readonly outcome: 'ok' | 'unchanged' | ErrorCode;
+  readonly userId: string | undefined;
+  readonly correlationId: string;
+};
+/** Counts and logs command outcomes; the launcher supplies it, slice tests leave it out. */
+export type CommandObserver = (observation: CommandObservation) => void;
+
+export type CommandEnv = { readonly store: EventStore; readonly clock: Clock; readonly observe?: CommandObserver };
 
 export type CommandRequest = {
   readonly userId: UserId;
@@ -47,7 +58,24 @@ const withMetadata = (events: readonly UserEvent[], r: CommandRequest, now: numb
  * A concurrent writer makes the append fail; the command is then decided again on the new state,
  * a bounded number of times, and reported as a conflict after that.
  */
-export const handleUserCommand = async (env: CommandEnv, r: CommandRequest): Promise<E.Either<ErrorCode, CommandOutcome>> => {
+export const handleUserCommand = (env: CommandEnv, r: CommandRequest): Promise<E.Either<ErrorCode, CommandOutcome>> =>
+  // A span per command, nested in the HTTP request's; the appends inside nest in this one.
+  inActiveSpan(`command ${r.command.type}`, { attributes: { 'sleepsocial.command': r.command.type, 'sleepsocial.correlation_id': r.correlationId } }, async (span) => {
+    const observe = (outcome: CommandObservation['outcome']) => {
+      span.setAttribute('sleepsocial.outcome', outcome);
+      env.observe?.({ command: r.command.type, outcome, userId: r.userId, correlationId: r.correlationId });
+    };
+    try {
+      const result = await decideAndAppend(env, r);
+      observe(E.isLeft(result) ? result.left : result.right.events.length === 0 ? 'unchanged' : 'ok');
+      return result;
+    } catch (error) {
+      observe('INTERNAL');
+      throw error;
+    }
+  });
+
+const decideAndAppend = async (env: CommandEnv, r: CommandRequest): Promise<E.Either<ErrorCode, CommandOutcome>> => {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const loaded = await loadUserStream(env.store, r.userId);
     if (r.expectedRevision !== undefined && r.expectedRevision !== loaded.revision) return E.left('PRECONDITION_FAILED');

@@ -57,6 +57,18 @@ export const UrlString = new t.Type<string, string, unknown>(
   String,
 );
 
+/** Empty (the feature is off) or an http(s) URL, e.g. an OpenTelemetry collector's base URL. */
+export const OptionalHttpUrl = new t.Type<string, string, unknown>(
+  'OptionalHttpUrl',
+  (u): u is string => typeof u === 'string',
+  (u, c) =>
+    pipe(
+      t.string.validate(u, c),
+      E.chain((s) => (s === '' || (URL.canParse(s) && /^https?:$/.test(new URL(s).protocol)) ? t.success(s) : t.failure(u, c, 'expected empty or an http(s) URL'))),
+    ),
+  String,
+);
+
 export const NonEmptyString = new t.Type<string, string, unknown>(
   'NonEmptyString',
   (u): u is string => typeof u === 'string' && u.length > 0,

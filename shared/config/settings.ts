@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import {
   HostPortListFromString,
   NonEmptyString,
+  OptionalHttpUrl,
   PortFromString,
   PositiveIntFromString,
   SecretString,
@@ -54,6 +55,16 @@ export const settings = {
     codec: PositiveIntFromString,
     default: '2000',
     doc: 'How long a read with minPosition waits for the projections to reach it before answering stale.',
+  },
+  READY_MAX_PROJECTOR_LAG: {
+    codec: PositiveIntFromString,
+    default: '10000',
+    doc: 'Messages a projection may lag behind user-events (summed over partitions) before /readyz of a projector answers 503 naming it.',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    codec: OptionalHttpUrl,
+    default: '',
+    doc: 'OpenTelemetry collector base URL (OTLP/HTTP, traces sent to …/v1/traces); empty turns tracing off.',
   },
   LEADERBOARD_RETENTION_DAYS: { codec: PositiveIntFromString, default: '400', doc: 'How long leaderboard windows are kept in Redis.' },
   FEED_LENGTH: { codec: PositiveIntFromString, default: '500', doc: 'Most recent entries kept in each home feed (Redis).' },

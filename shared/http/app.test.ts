@@ -26,7 +26,7 @@ describe('HTTP shell', () => {
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', detail: 'Not reachable: broken' });
+    expect(ready.json()).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', detail: 'Not ready: broken (down)' });
     await app.close();
   });
 });

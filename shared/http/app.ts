@@ -1,7 +1,10 @@
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Metrics } from '../observability/metrics.js';
 import { problem, sendProblem } from './problem.js';
 import { registerOpenApi } from './openapi.js';
+import { correlationIdFrom } from './decode.js';
+import { observeHttp } from './observe.js';
 
 /** A named check of one dependency; resolves when it answers, rejects (or times out) when not. */
 export type ReadinessCheck = { readonly name: string; readonly check: () => Promise<void> };
@@ -13,7 +16,28 @@ export type HttpAppOptions = {
   readonly bodyLimit?: number;
   /** Event-loop delay (ms) past which requests are shed with 503 and Retry-After. */
   readonly maxEventLoopDelayMs?: number;
+  /** The process's metrics: request durations are recorded there and served at `GET /metrics`. */
+  readonly metrics?: Metrics;
 };
+
+/**
+ * Never logged, whoever logs them: credentials in headers and bodies, tokens, password hashes.
+ * (Fastify's request serializer logs no headers or bodies; this guards every other log call.)
+ */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'headers.authorization',
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'passwordHash',
+  '*.passwordHash',
+];
+
+/** pino options for every role: JSON lines, with the paths above censored. */
+const loggerOptions = (logger: HttpAppOptions['logger']): FastifyServerOptions['logger'] =>
+  logger === undefined || logger === false ? false : { ...(logger === true ? {} : logger), redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } };
 
 const RETRY_AFTER_SECONDS = 2;
 
@@ -43,7 +67,10 @@ const frameworkErrorCode = (error: FastifyError) => {
  */
 export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: loggerOptions(options.logger),
+    // Every line a request logs carries its correlation id, the one its events are stored with.
+    childLoggerFactory: (logger, bindings, childOptions, rawRequest) =>
+      logger.child({ ...bindings, correlationId: correlationIdFrom(rawRequest.headers['x-correlation-id'], String(bindings.reqId)) }, childOptions),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     // Idle keep-alive and streaming (SSE) connections must not hold up a graceful shutdown.
     forceCloseConnections: true,
@@ -58,6 +85,7 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
   });
   // Bodies are JSON only: text/plain would otherwise reach the codecs as a string.
   app.removeContentTypeParser('text/plain');
+  observeHttp(app, options.metrics);
 
   // An overloaded process answers 503 with Retry-After at once instead of letting requests time out.
   void app.register(underPressure, {
@@ -94,7 +122,7 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
       return reply
         .code(503)
         .type('application/problem+json')
-        .send({ ...problem('DEPENDENCY_UNAVAILABLE', `Not reachable: ${failing.map((f) => f.name).join(', ')}`), ...body });
+        .send({ ...problem('DEPENDENCY_UNAVAILABLE', `Not ready: ${failing.map((f) => `${f.name} (${f.error})`).join('; ')}`), ...body });
     }
     return body;
   });

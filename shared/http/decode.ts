@@ -25,8 +25,8 @@ export const decodeRequest = async <A, O>(
 
 const safeId = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** The `x-correlation-id` header when it is a sane token, else the request's own id. */
+export const correlationIdFrom = (header: unknown, requestId: string): string => (typeof header === 'string' && safeId.test(header) ? header : requestId);
+
 /** The caller's correlation id when it is a sane token, else this request's own id. */
-export const correlationIdOf = (request: FastifyRequest): string => {
-  const header = request.headers['x-correlation-id'];
-  return typeof header === 'string' && safeId.test(header) ? header : request.id;
-};
+export const correlationIdOf = (request: FastifyRequest): string => correlationIdFrom(request.headers['x-correlation-id'], request.id);

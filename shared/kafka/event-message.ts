@@ -18,6 +18,8 @@ export const toMessage = (event: StoredEvent): Message => ({
     revision: String(event.metadata.revision),
     position: String(event.metadata.position),
     'correlation-id': event.metadata.correlationId,
+    // W3C trace context of the append: consumers continue the event's trace from it.
+    ...(event.metadata.traceparent === undefined ? {} : { traceparent: event.metadata.traceparent }),
   },
 });
 
