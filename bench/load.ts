@@ -1,0 +1,60 @@
+import autocannon from 'autocannon';
+
+export type LoadSpec = {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly connections: number;
+  readonly durationMs: number;
+  /** Requests per second over all connections; without it, as fast as the server answers. */
+  readonly overallRate?: number;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** Varies each request (user, token, interval); called once per request sent. */
+  readonly next?: () => { readonly path?: string; readonly headers?: Record<string, string>; readonly body?: string };
+};
+
+export type LoadResult = {
+  /** 2xx answers per second. */
+  readonly rps: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly p50: number;
+  readonly p99: number;
+};
+
+/**
+ * One autocannon run over loopback. Only 2xx answers count as throughput; anything else is a
+ * failure the caller reports (a benchmark of error pages would flatter the app).
+ */
+export const runLoad = (spec: LoadSpec): Promise<LoadResult> =>
+  new Promise((resolve, reject) => {
+    const next = spec.next;
+    autocannon(
+      {
+        url: spec.url,
+        connections: spec.connections,
+        duration: spec.durationMs / 1000,
+        ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate }),
+        requests: [
+          {
+            method: spec.method,
+            ...(spec.headers ? { headers: spec.headers } : {}),
+            ...(spec.body === undefined ? {} : { body: spec.body }),
+            ...(next
+              ? {
+                  setupRequest: (request: autocannon.Request) => {
+                    const n = next();
+                    return { ...request, ...(n.path ? { path: n.path } : {}), headers: { ...request.headers, ...n.headers }, ...(n.body === undefined ? {} : { body: n.body }) };
+                  },
+                }
+              : {}),
+          },
+        ],
+      },
+      (error: Error | null, result: autocannon.Result) => {
+        if (error) return reject(error);
+        const ok = result['2xx'];
+        resolve({ rps: ok / result.duration, ok, failed: result.non2xx + result.errors, p50: result.latency.p50, p99: result.latency.p99 });
+      },
+    );
+  });
