@@ -11,6 +11,7 @@ import { mysqlAudit } from '../shared/event-store/mysql/audit.js';
 import { connectEventStoreDb, createEventStoreDbStore } from '../shared/event-store/eventstoredb/store.js';
 import { randomIds, systemClock } from '../shared/ids.js';
 import { commandRoutes } from '../command-side/routes.js';
+import { lruStreamCache } from '../command-side/user-stream/stream.js';
 import { mysqlIdempotencyStore } from '../command-side/idempotency/store.js';
 import { createRelay, type Relay } from '../command-side/relay/relay.js';
 import { mysqlCheckpoint } from '../command-side/relay/checkpoint.js';
@@ -91,7 +92,15 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
   const producer = has('relay') || has('projector') ? infra.kafka.producer({ allowAutoTopicCreation: false }) : undefined;
 
   if (has('command-api')) {
-    commandRoutes({ store, clock: systemClock, ids: randomIds, tokens, idempotency: mysqlIdempotencyStore(infra.pool), observe: commandObserver(metrics, log) })(app);
+    commandRoutes({
+      store,
+      clock: systemClock,
+      ids: randomIds,
+      tokens,
+      idempotency: mysqlIdempotencyStore(infra.pool),
+      observe: commandObserver(metrics, log),
+      streamCache: lruStreamCache(config.COMMAND_STATE_CACHE_SIZE),
+    })(app);
   }
   // Auditors read the store itself (history, state as of, hash chain), so they come with the command API.
   if (has('command-api')) auditRoutes({ store: baseStore, tokens, ...(config.EVENT_STORE === 'mysql' ? { audit: mysqlAudit(infra.pool) } : {}) })(app);

@@ -1,3 +1,4 @@
+import { lruStreamCache } from '../../command-side/user-stream/stream.js';
 import { commandRoutes } from '../../command-side/routes.js';
 import { createTokenService } from '../../shared/auth/tokens.js';
 import { buildHttpApp } from '../../shared/http/app.js';
@@ -20,7 +21,8 @@ for (let i = 0; i < users; i++) {
   await appendTo(store, userId, [registered(userId, i)], 'no_stream');
 }
 const app = buildHttpApp({ readiness: [] });
-commandRoutes({ store, clock: systemClock, ids: randomIds, tokens: createTokenService(BENCH_TOKENS, systemClock) })(app);
+// As the launcher builds it (less the MySQL-backed idempotency store), with the same state cache.
+commandRoutes({ store, clock: systemClock, ids: randomIds, tokens: createTokenService(BENCH_TOKENS, systemClock), streamCache: lruStreamCache(2_000) })(app);
 await app.listen({ port, host: '127.0.0.1' });
 console.log(`BENCH_READY ${port}`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void app.close().then(() => process.exit(0)));

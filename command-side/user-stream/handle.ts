@@ -6,7 +6,7 @@ import { SCHEMA_VERSION, toUtcInstant, type EventId, type UserEvent, type UserId
 import { nameBasedId, type Clock } from '../../shared/ids.js';
 import { inActiveSpan } from '../../shared/observability/tracing.js';
 import { decide } from './decide.js';
-import { loadUserStream, userStream } from './stream.js';
+import { loadUserStream, userStream, type StreamCache } from './stream.js';
 
 /** What became of one command: `ok`, `unchanged` (nothing to append) or the error code. */
 export type CommandObservation = {
@@ -18,7 +18,7 @@ export type CommandObservation = {
 /** Counts and logs command outcomes; the launcher supplies it, slice tests leave it out. */
 export type CommandObserver = (observation: CommandObservation) => void;
 
-export type CommandEnv = { readonly store: EventStore; readonly clock: Clock; readonly observe?: CommandObserver };
+export type CommandEnv = { readonly store: EventStore; readonly clock: Clock; readonly observe?: CommandObserver; readonly streamCache?: StreamCache };
 
 export type CommandRequest = {
   readonly userId: UserId;
@@ -77,7 +77,7 @@ export const handleUserCommand = (env: CommandEnv, r: CommandRequest): Promise<E
 
 const decideAndAppend = async (env: CommandEnv, r: CommandRequest): Promise<E.Either<ErrorCode, CommandOutcome>> => {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const loaded = await loadUserStream(env.store, r.userId);
+    const loaded = await loadUserStream(env.store, r.userId, env.streamCache);
     if (r.expectedRevision !== undefined && r.expectedRevision !== loaded.revision) return E.left('PRECONDITION_FAILED');
     const now = env.clock();
     const decided = decide(r.command, loaded.state, { now, actor: r.userId });

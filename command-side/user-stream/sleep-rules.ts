@@ -4,9 +4,18 @@ import { CLOCK_TOLERANCE_MS, MAX_SLEEP_MS } from './context.js';
 import type { DomainError } from './errors.js';
 import type { LogSummary } from './state.js';
 
+// One formatter per zone, made once: constructing Intl.DateTimeFormat dominates a decision otherwise.
+const formatters = new Map<TimeZone, Intl.DateTimeFormat>();
+
 /** The calendar date of an instant in a time zone (en-CA formats as YYYY-MM-DD). */
-export const dateIn = (instantMs: number, timezone: TimeZone): CalendarDate =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instantMs) as CalendarDate;
+export const dateIn = (instantMs: number, timezone: TimeZone): CalendarDate => {
+  let format = formatters.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timezone, format);
+  }
+  return format.format(instantMs) as CalendarDate;
+};
 
 type Interval = { readonly startedAt: UtcInstant; readonly endedAt: UtcInstant };
 

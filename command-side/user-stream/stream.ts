@@ -23,12 +23,45 @@ export type LoadedStream = {
   readonly lastPosition: number;
 };
 
-export const loadUserStream = async (store: EventStore, userId: UserId): Promise<LoadedStream> => {
-  const events = await store.readStream(userStream(userId));
-  const last = events[events.length - 1];
+/** Recently loaded streams, so a command reads and decodes only the events it has not seen. */
+export type StreamCache = {
+  get(userId: UserId): LoadedStream | undefined;
+  set(userId: UserId, loaded: LoadedStream): void;
+};
+
+/**
+ * A bounded least-recently-used cache. Events are immutable and states are never mutated, so a
+ * cached state plus the events after its revision is exactly the state a full fold would give;
+ * writes by other processes are picked up by that read.
+ */
+export const lruStreamCache = (maxStreams: number): StreamCache => {
+  const entries = new Map<UserId, LoadedStream>();
   return {
-    state: events.map(decodeUserEvent).reduce(evolve, initialState),
-    revision: last ? last.metadata.revision : -1,
-    lastPosition: last ? last.metadata.position : 0,
+    get: (userId) => {
+      const hit = entries.get(userId);
+      if (hit) {
+        entries.delete(userId);
+        entries.set(userId, hit);
+      }
+      return hit;
+    },
+    set: (userId, loaded) => {
+      entries.delete(userId);
+      entries.set(userId, loaded);
+      if (entries.size > maxStreams) entries.delete(entries.keys().next().value as UserId);
+    },
   };
+};
+
+export const loadUserStream = async (store: EventStore, userId: UserId, cache?: StreamCache): Promise<LoadedStream> => {
+  const cached = cache?.get(userId);
+  const events = await store.readStream(userStream(userId), cached ? { fromRevision: cached.revision + 1 } : {});
+  const last = events[events.length - 1];
+  const loaded: LoadedStream = {
+    state: events.map(decodeUserEvent).reduce(evolve, cached?.state ?? initialState),
+    revision: last ? last.metadata.revision : (cached?.revision ?? -1),
+    lastPosition: last ? last.metadata.position : (cached?.lastPosition ?? 0),
+  };
+  if (loaded.revision >= 0) cache?.set(userId, loaded);
+  return loaded;
 };

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import * as E from 'fp-ts/lib/Either.js';
 import { UserId } from '../events/ids.js';
@@ -16,7 +17,8 @@ export type TokenService = {
 
 /** `clock` decides expiry on verification, so a service built on a test clock agrees with itself. */
 export const createTokenService = (s: TokenSettings, clock: () => number = Date.now): TokenService => {
-  const key = new TextEncoder().encode(s.secret);
+  // A KeyObject made once: with raw bytes, jose imports the HMAC key again on every sign and verify.
+  const key = createSecretKey(Buffer.from(s.secret, 'utf8'));
   return {
     issue: (principal, nowSeconds) =>
       new SignJWT({ roles: principal.roles })

@@ -48,6 +48,11 @@ export const settings = {
   JWT_ISSUER: { codec: NonEmptyString, default: 'sleepsocial', doc: 'Issuer (iss) of the tokens we sign and accept.' },
   JWT_AUDIENCE: { codec: NonEmptyString, default: 'sleepsocial-api', doc: 'Audience (aud) of the tokens we sign and accept.' },
   JWT_TTL_SECONDS: { codec: PositiveIntFromString, default: '900', doc: 'Lifetime of an access token.' },
+  COMMAND_STATE_CACHE_SIZE: {
+    codec: PositiveIntFromString,
+    default: '2000',
+    doc: 'User streams whose folded state the command API keeps in memory (least recently used go first).',
+  },
   RELAY_POLL_MS: { codec: PositiveIntFromString, default: '20', doc: 'How often the relay polls the store when idle.' },
   RELAY_BATCH_SIZE: { codec: PositiveIntFromString, default: '500', doc: 'Events the relay reads and publishes per round.' },
   PROJECTOR_GROUP_PREFIX: { codec: NonEmptyString, default: 'sleepsocial', doc: 'Prefix of the projectors’ Kafka consumer group ids.' },

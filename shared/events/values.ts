@@ -23,13 +23,19 @@ export const CalendarDate = t.brand(
 );
 export type CalendarDate = t.TypeOf<typeof CalendarDate>;
 
+// Building an Intl.DateTimeFormat is costly and every decoded event checks its zone: remember the
+// answer per name. The set of names is small (the IANA database) and only valid ones are kept.
+const knownZones = new Set<string>();
 const isIanaZone = (s: string): boolean => {
+  if (knownZones.has(s)) return true;
+  if (s.length === 0 || s.length > 64) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: s });
-    return s.length > 0 && s.length <= 64;
   } catch {
     return false;
   }
+  knownZones.add(s);
+  return true;
 };
 
 /** An IANA time zone name that this runtime knows (e.g. Europe/Berlin). */
