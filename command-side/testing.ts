@@ -1,3 +1,4 @@
+import { mysqlSettingsOf } from '../shared/mysql/settings.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type mysql from 'mysql2/promise';
@@ -45,14 +46,7 @@ export type CommandTestApp = {
  */
 export const startCommandApp = async (name: string, overrides: Partial<CommandDeps> = {}): Promise<CommandTestApp> => {
   const config = testConfig(name);
-  const settings = {
-    host: config.MYSQL_HOST,
-    port: config.MYSQL_PORT,
-    user: config.MYSQL_USER,
-    password: config.MYSQL_PASSWORD,
-    database: config.MYSQL_DATABASE,
-    poolSize: 5,
-  };
+  const settings = mysqlSettingsOf(config, 5);
   await ensureDatabase(settings);
   const pool: mysql.Pool = createPool(settings);
   await migrate(pool, [{ id: 'event-store-001', statements: eventStoreMigrations }]);

@@ -3,7 +3,8 @@ import type { Kafka } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import type { Config } from '../shared/config/index.js';
 import { createKafka, ensureTopics, topicsFor, topicSpecs, type Topics } from '../shared/kafka/client.js';
-import { createPool, ensureDatabase, type MysqlSettings } from '../shared/mysql/pool.js';
+import { createPool, ensureDatabase } from '../shared/mysql/pool.js';
+import { mysqlSettingsOf } from '../shared/mysql/settings.js';
 import { migrate, type Migration } from '../shared/mysql/migrate.js';
 import { eventStoreSchema } from '../shared/event-store/mysql/schema.js';
 import { relayMigrations } from '../command-side/relay/schema.js';
@@ -11,14 +12,7 @@ import { idempotencyMigrations } from '../command-side/idempotency/schema.js';
 import { tableMigrations } from '../projections/tables/schema.js';
 import { deadLetterMigrations } from '../shared/dead-letters/handled.js';
 
-export const mysqlSettingsOf = (c: Config): MysqlSettings => ({
-  host: c.MYSQL_HOST,
-  port: c.MYSQL_PORT,
-  user: c.MYSQL_USER,
-  password: c.MYSQL_PASSWORD,
-  database: c.MYSQL_DATABASE,
-  poolSize: c.MYSQL_POOL_SIZE,
-});
+export { mysqlSettingsOf } from '../shared/mysql/settings.js';
 
 export const allMigrations: readonly Migration[] = [
   ...eventStoreSchema,

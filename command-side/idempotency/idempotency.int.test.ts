@@ -1,3 +1,4 @@
+import { mysqlSettingsOf } from '../../shared/mysql/settings.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type mysql from 'mysql2/promise';
@@ -42,7 +43,7 @@ const buildApp = (): FastifyInstance => {
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  const settings = { host: config.MYSQL_HOST, port: config.MYSQL_PORT, user: config.MYSQL_USER, password: config.MYSQL_PASSWORD, database: config.MYSQL_DATABASE, poolSize: 10 };
+  const settings = mysqlSettingsOf(config, 10);
   await ensureDatabase(settings);
   pool = createPool(settings);
   await migrate(pool, [{ id: 'event-store-001', statements: eventStoreMigrations }, ...idempotencyMigrations]);

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EventStore } from '../../shared/event-store/port.js';
-import { PasswordSet, SCHEMA_VERSION, toUtcInstant, type EventId, type UserId } from '../../shared/events/index.js';
-import { nameBasedId } from '../../shared/ids.js';
+import { PasswordSet, type UserId } from '../../shared/events/index.js';
+import { writeMetadata } from '../user-stream/metadata.js';
 
 export const credentialsStream = (userId: UserId): string => `credentials-${userId}`;
 
@@ -18,14 +18,7 @@ export const setInitialPassword = async (
       {
         type: 'PasswordSet',
         data: { userId, passwordHash },
-        metadata: {
-          eventId: nameBasedId(meta.commandId, 'password') as EventId,
-          occurredAt: toUtcInstant(meta.now),
-          actor: userId,
-          correlationId: meta.correlationId,
-          causationId: null,
-          schemaVersion: SCHEMA_VERSION,
-        },
+        metadata: writeMetadata({ eventKey: [meta.commandId, 'password'], actor: userId, correlationId: meta.correlationId, causationId: null, now: meta.now }),
       },
     ],
     'no_stream',

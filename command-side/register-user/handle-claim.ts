@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { EventStore } from '../../shared/event-store/port.js';
-import { HandleClaimed, SCHEMA_VERSION, toUtcInstant, type EventId, type Handle, type UserId } from '../../shared/events/index.js';
-import { nameBasedId } from '../../shared/ids.js';
+import { HandleClaimed, type Handle, type UserId } from '../../shared/events/index.js';
+import { writeMetadata } from '../user-stream/metadata.js';
 
 export const handleStream = (handle: Handle): string => `handle-${handle}`;
 
@@ -30,14 +30,7 @@ export const claimHandle = async (
       {
         type: 'HandleClaimed',
         data: { handle, userId },
-        metadata: {
-          eventId: nameBasedId(meta.commandId, 'handle') as EventId,
-          occurredAt: toUtcInstant(meta.now),
-          actor: userId,
-          correlationId: meta.correlationId,
-          causationId: null,
-          schemaVersion: SCHEMA_VERSION,
-        },
+        metadata: writeMetadata({ eventKey: [meta.commandId, 'handle'], actor: userId, correlationId: meta.correlationId, causationId: null, now: meta.now }),
       },
     ],
     'no_stream',

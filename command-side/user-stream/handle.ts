@@ -2,10 +2,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { UserCommand } from '../../shared/commands/index.js';
 import type { ErrorCode } from '../../shared/errors/codes.js';
 import type { EventStore, NewEvent } from '../../shared/event-store/port.js';
-import { SCHEMA_VERSION, toUtcInstant, type EventId, type UserEvent, type UserId } from '../../shared/events/index.js';
-import { nameBasedId, type Clock } from '../../shared/ids.js';
+import type { UserEvent, UserId } from '../../shared/events/index.js';
+import type { Clock } from '../../shared/ids.js';
 import { inActiveSpan } from '../../shared/observability/tracing.js';
 import { decide } from './decide.js';
+import { writeMetadata } from './metadata.js';
 import { loadUserStream, userStream, type StreamCache } from './stream.js';
 
 /** What became of one command: `ok`, `unchanged` (nothing to append) or the error code. */
@@ -43,14 +44,7 @@ const withMetadata = (events: readonly UserEvent[], r: CommandRequest, now: numb
   events.map((e, i) => ({
     type: e.type,
     data: e.data,
-    metadata: {
-      eventId: nameBasedId(r.commandId, String(i)) as EventId,
-      occurredAt: toUtcInstant(now),
-      actor: r.userId,
-      correlationId: r.correlationId,
-      causationId: r.causationId,
-      schemaVersion: SCHEMA_VERSION,
-    },
+    metadata: writeMetadata({ eventKey: [r.commandId, String(i)], actor: r.userId, correlationId: r.correlationId, causationId: r.causationId, now }),
   }));
 
 /**

@@ -1,3 +1,4 @@
+import { mysqlSettingsOf } from '../../shared/mysql/settings.js';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ let store: EventStore;
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 
 beforeAll(async () => {
-  const settings = { host: config.MYSQL_HOST, port: config.MYSQL_PORT, user: config.MYSQL_USER, password: config.MYSQL_PASSWORD, database: config.MYSQL_DATABASE, poolSize: 4 };
+  const settings = mysqlSettingsOf(config, 4);
   await ensureDatabase(settings);
   pool = createPool(settings);
   await migrate(pool, [{ id: 'event-store-001', statements: eventStoreMigrations }]);

@@ -1,3 +1,4 @@
+import { mysqlSettingsOf } from '../../shared/mysql/settings.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type mysql from 'mysql2/promise';
@@ -18,7 +19,7 @@ let cache: Cache;
 const errors: unknown[] = [];
 
 beforeAll(async () => {
-  const settings = { host: config.MYSQL_HOST, port: config.MYSQL_PORT, user: config.MYSQL_USER, password: config.MYSQL_PASSWORD, database: config.MYSQL_DATABASE, poolSize: 4 };
+  const settings = mysqlSettingsOf(config, 4);
   await ensureDatabase(settings);
   pool = createPool(settings);
   await migrate(pool, tableMigrations);

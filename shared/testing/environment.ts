@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { decodeConfig, formatConfigErrors, type Config } from '../config/index.js';
 import { createKafka } from '../kafka/client.js';
 import { dropDatabase } from '../mysql/pool.js';
+import { mysqlSettingsOf } from '../mysql/settings.js';
 
 /**
  * A private slice of the shared local servers for one test file: its own MySQL database, Redis
@@ -28,14 +29,7 @@ export const testConfig = (name: string, overrides: Record<string, string> = {})
 
 /** Removes what a test's config created on the servers. */
 export const cleanUp = async (config: Config): Promise<void> => {
-  await dropDatabase({
-    host: config.MYSQL_HOST,
-    port: config.MYSQL_PORT,
-    user: config.MYSQL_USER,
-    password: config.MYSQL_PASSWORD,
-    database: config.MYSQL_DATABASE,
-    poolSize: 1,
-  });
+  await dropDatabase(mysqlSettingsOf(config, 1));
   const redis = new Redis(config.REDIS_URL);
   try {
     let cursor = '0';

@@ -1,3 +1,4 @@
+import { mysqlSettingsOf } from '../../shared/mysql/settings.js';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type mysql from 'mysql2/promise';
@@ -16,14 +17,7 @@ import { queryRoutes } from '../../query-side/routes.js';
 import { FeedCursor } from '../../query-side/feed/cursor.js';
 
 const config = testConfig('feed-route');
-const mysqlSettings: MysqlSettings = {
-  host: config.MYSQL_HOST,
-  port: config.MYSQL_PORT,
-  user: config.MYSQL_USER,
-  password: config.MYSQL_PASSWORD,
-  database: config.MYSQL_DATABASE,
-  poolSize: 2,
-};
+const mysqlSettings: MysqlSettings = mysqlSettingsOf(config, 2);
 // The users read model's table, as the tables projection creates it (the query side may not import it).
 const usersTable = `CREATE TABLE IF NOT EXISTS users (
   user_id CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,

@@ -1,3 +1,4 @@
+import { mysqlSettingsOf } from '../../mysql/settings.js';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,14 +13,7 @@ import { newEvent } from '../../testing/events.js';
 import type { EventStore } from '../port.js';
 
 const config = testConfig('event_audit');
-const settings: MysqlSettings = {
-  host: config.MYSQL_HOST,
-  port: config.MYSQL_PORT,
-  user: config.MYSQL_USER,
-  password: config.MYSQL_PASSWORD,
-  database: config.MYSQL_DATABASE,
-  poolSize: 10,
-};
+const settings: MysqlSettings = mysqlSettingsOf(config, 10);
 
 let pool: mysql.Pool;
 let store: EventStore;
