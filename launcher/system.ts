@@ -19,6 +19,7 @@ import { relayLag } from '../command-side/relay/lag.js';
 import type { CommandObserver } from '../command-side/user-stream/handle.js';
 import { mysqlLease } from '../command-side/relay/lease.js';
 import { queryRoutes } from '../query-side/routes.js';
+import { userDirectory } from '../query-side/users.js';
 import { runProjector, type RunningProjector } from '../projections/runtime/run.js';
 import type { Projector } from '../projections/runtime/projector.js';
 import { withProgress } from '../projections/runtime/progress.js';
@@ -106,7 +107,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
   if (has('command-api')) auditRoutes({ store: baseStore, tokens, ...(config.EVENT_STORE === 'mysql' ? { audit: mysqlAudit(infra.pool) } : {}) })(app);
   const feed = { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS };
   // `cache` always exists with the query-api role; the check only narrows its type.
-  if (has('query-api') && cache) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS })(app);
+  if (has('query-api') && cache) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
   if (has('relay') && producer) {
     relay = createRelay(
       { store, producer, checkpoint, lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log, metrics: { published: (n) => metrics.relayPublished.inc(n) } },

@@ -3,6 +3,7 @@ import type mysql from 'mysql2/promise';
 import type { TokenService } from '../shared/auth/tokens.js';
 import type { Clock } from '../shared/ids.js';
 import type { Cache } from '../shared/memcached/client.js';
+import type { UserDirectory } from './users.js';
 
 /** Everything the read API needs; the launcher builds the real ones, tests their own. */
 export type QueryDeps = {
@@ -11,6 +12,8 @@ export type QueryDeps = {
   readonly tokens: TokenService;
   readonly clock: Clock;
   readonly redisPrefix: string;
+  /** Handles and names for pages of user ids. */
+  readonly users: UserDirectory;
   /** Profile cache (Memcached); an optimisation only: every route answers without it. */
   readonly cache: Cache;
   /** Home feeds: entries kept per feed, and days a log stays in feeds (older ones are dropped on read). */

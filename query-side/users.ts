@@ -2,9 +2,40 @@ import type mysql from 'mysql2/promise';
 
 export type UserSummary = { readonly id: string; readonly handle: string; readonly displayName: string };
 
-/** Handles and names for a page of user ids, from the users read model, in one query. */
-export const userSummaries = async (pool: mysql.Pool, ids: readonly string[]): Promise<Map<string, UserSummary>> => {
+/** Handles and names for pages of user ids (leaderboards, feeds). */
+export type UserDirectory = { summaries(ids: readonly string[]): Promise<Map<string, UserSummary>> };
+
+/** Straight from the users read model, in one query per page. */
+const loadSummaries = async (pool: mysql.Pool, ids: readonly string[]): Promise<Map<string, UserSummary>> => {
   if (ids.length === 0) return new Map();
   const [rows] = await pool.query<mysql.RowDataPacket[]>(`SELECT user_id, handle, display_name FROM users WHERE user_id IN (?)`, [ids]);
   return new Map(rows.map((r) => [String(r.user_id), { id: String(r.user_id), handle: String(r.handle), displayName: String(r.display_name) }]));
+};
+
+/**
+ * The users read model behind a small in-process cache: every leaderboard page names up to 100
+ * users, and names change rarely. A name change shows on boards and feeds within `ttlMs`
+ * (profiles themselves are read fresh). Unknown ids are not cached, so a new user appears at once.
+ */
+export const userDirectory = (pool: mysql.Pool, { ttlMs, max }: { readonly ttlMs: number; readonly max: number }, clock: () => number = Date.now): UserDirectory => {
+  const cache = new Map<string, { summary: UserSummary; until: number }>();
+  return {
+    summaries: async (ids) => {
+      const now = clock();
+      const found = new Map<string, UserSummary>();
+      const missing: string[] = [];
+      for (const id of ids) {
+        const hit = cache.get(id);
+        if (hit && hit.until > now) found.set(id, hit.summary);
+        else missing.push(id);
+      }
+      for (const [id, summary] of await loadSummaries(pool, missing)) {
+        found.set(id, summary);
+        cache.delete(id);
+        cache.set(id, { summary, until: now + ttlMs });
+      }
+      while (cache.size > max) cache.delete(cache.keys().next().value as string);
+      return found;
+    },
+  };
 };

@@ -10,7 +10,6 @@ import { decodeRequest } from '../../shared/http/decode.js';
 import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit } from '../../shared/http/query-codecs.js';
 import type { QueryDeps } from '../deps.js';
-import { userSummaries } from '../users.js';
 import { FeedCursor } from './cursor.js';
 
 const pageScript = readFileSync(new URL('./page.lua', import.meta.url), 'utf8');
@@ -57,7 +56,7 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
       request.log.warn({ logId: entry.logId, error: item.left }, 'feed item does not decode; left out');
       return [];
     });
-    const users = await userSummaries(deps.pool, [...new Set(items.map((i) => i.authorId))]);
+    const users = await deps.users.summaries([...new Set(items.map((i) => i.authorId))]);
     const last = page.at(-1);
 
     return reply.header('cache-control', 'private, no-cache').send({

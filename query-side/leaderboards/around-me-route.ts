@@ -7,7 +7,6 @@ import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
-import { userSummaries } from '../users.js';
 import { pairs, rankPage } from './ranking.js';
 
 const AroundQuery = t.intersection([t.type({ period: t.keyof({ day: null, week: null, month: null }) }), t.partial({ date: CalendarDate, radius: clampedLimit(25) })]);
@@ -38,7 +37,7 @@ export const aroundMeRoute = (deps: QueryDeps) => (app: FastifyInstance): void =
       first ? deps.redis.zcount(key, `(${first[1]}`, '+inf') : Promise.resolve(0),
       deps.redis.zcount(key, `(${myScore}`, '+inf'),
     ]);
-    const users = await userSummaries(deps.pool, page.map(([m]) => m));
+    const users = await deps.users.summaries(page.map(([m]) => m));
     return reply.send({
       ...base,
       me: { rank: higherThanMe + 1, score: Number(myScore) },

@@ -8,7 +8,6 @@ import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit, OffsetCursor } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
-import { userSummaries } from '../users.js';
 import { rankPage } from './ranking.js';
 
 const FriendsQuery = t.intersection([
@@ -43,7 +42,7 @@ export const friendsLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstanc
     });
     const ranked = rankPage(scored.sort(byBoardOrder), 0, 0);
     const page = ranked.slice(offset, offset + limit);
-    const users = await userSummaries(deps.pool, page.map((r) => r.member));
+    const users = await deps.users.summaries(page.map((r) => r.member));
     const mine = ranked.find((r) => r.member === me);
 
     const nextOffset = offset + page.length;

@@ -8,7 +8,6 @@ import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
-import { userSummaries } from '../users.js';
 import { pairs, rankPage, type Ranked } from './ranking.js';
 import { boardWatchers } from './watchers.js';
 
@@ -28,7 +27,7 @@ export const liveLeaderboardRoute = (deps: QueryDeps, options: LiveOptions = {})
     intervalMs: options.intervalMs ?? 500,
     read: async (key, n) => rankPage(pairs(await deps.redis.zrevrange(key, 0, n - 1, 'WITHSCORES')), 0, 0),
     render: async (entries) => {
-      const users = await userSummaries(deps.pool, entries.map((e) => e.member));
+      const users = await deps.users.summaries(entries.map((e) => e.member));
       return entries.map((e) => ({ rank: e.rank, user: users.get(e.member) ?? { id: e.member, handle: null, displayName: null }, score: e.score }));
     },
     onError: (error, board) => app.log.warn({ err: error, board }, 'live leaderboard read failed'),

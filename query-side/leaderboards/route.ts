@@ -7,7 +7,6 @@ import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit, OffsetCursor } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
-import { userSummaries } from '../users.js';
 import { pairs, rankPage } from './ranking.js';
 
 const BoardQuery = t.intersection([
@@ -33,10 +32,14 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
       deps.redis.zscore(key, me),
       deps.redis.zrevrank(key, me),
     ]);
+    // The second round trip asks everything that depends on the first at once.
     const first = page[0];
-    const higherThanFirst = first ? await deps.redis.zcount(key, `(${first[1]}`, '+inf') : 0;
-    const myRank = myScore === null || myIndex === null ? null : (await deps.redis.zcount(key, `(${myScore}`, '+inf')) + 1;
-    const users = await userSummaries(deps.pool, page.map(([m]) => m));
+    const [higherThanFirst, higherThanMe, users] = await Promise.all([
+      first ? deps.redis.zcount(key, `(${first[1]}`, '+inf') : Promise.resolve(0),
+      myScore === null || myIndex === null ? Promise.resolve(null) : deps.redis.zcount(key, `(${myScore}`, '+inf'),
+      deps.users.summaries(page.map(([m]) => m)),
+    ]);
+    const myRank = higherThanMe === null ? null : higherThanMe + 1;
 
     const nextOffset = offset + page.length;
     return reply.header('cache-control', 'private, max-age=1').send({

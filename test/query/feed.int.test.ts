@@ -14,6 +14,7 @@ import { feedProjector, type FeedSettings } from '../../projections/feeds/projec
 import { deleteKeys, eventLog, HOUR, newLogId, newUserId, NOW } from '../../projections/feeds/testing.js';
 import type { Projector } from '../../projections/runtime/projector.js';
 import { queryRoutes } from '../../query-side/routes.js';
+import { userDirectory } from '../../query-side/users.js';
 import { FeedCursor } from '../../query-side/feed/cursor.js';
 
 const config = testConfig('feed-route');
@@ -54,7 +55,7 @@ beforeAll(async () => {
   projector = feedProjector(redis, settings);
   tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
   app = buildHttpApp({ readiness: [] });
-  queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7 }, readYourWritesTimeoutMs: 2_000 })(app);
+  queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7 }, readYourWritesTimeoutMs: 2_000, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(app);
   await app.ready();
 });
 

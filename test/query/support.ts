@@ -11,6 +11,7 @@ import { mysqlSettingsOf, prepare } from '../../launcher/infrastructure.js';
 import { ROLES } from '../../launcher/roles.js';
 import { buildSystem, type System } from '../../launcher/system.js';
 import type { QueryDeps } from '../../query-side/deps.js';
+import { userDirectory } from '../../query-side/users.js';
 import { queryRoutes } from '../../query-side/routes.js';
 
 export type Caller = { readonly userId: string; readonly token: string; readonly handle: string };
@@ -37,15 +38,17 @@ export const startSystem = async (name: string): Promise<{ config: Config; syste
  * (and closes) every dependency, those given included.
  */
 export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, routes = queryRoutes) => {
+  const pool = overrides.pool ?? createPool({ ...mysqlSettingsOf(config), poolSize: 2 });
   const deps: QueryDeps = {
     redis: overrides.redis ?? new Redis(config.REDIS_URL),
-    pool: overrides.pool ?? createPool({ ...mysqlSettingsOf(config), poolSize: 2 }),
+    pool,
     cache: overrides.cache ?? memcachedCache(config.MEMCACHED_SERVERS),
     tokens: createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS }),
     clock: () => Date.now(),
     redisPrefix: config.REDIS_KEY_PREFIX,
     feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS },
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+    users: userDirectory(pool, { ttlMs: 5_000, max: 1_000 }),
     ...overrides,
   };
   const app = buildHttpApp({ readiness: [] });
