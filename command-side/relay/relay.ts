@@ -1,12 +1,23 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
-import type { EventStore } from '../../shared/event-store/port.js';
+import type { EventStore, StoredEvent } from '../../shared/event-store/port.js';
 import { toMessage } from '../../shared/kafka/event-message.js';
 import { inSpansPerTrace } from '../../shared/observability/tracing.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { Lease } from './lease.js';
 
-export type RelaySettings = { readonly topic: string; readonly batchSize: number; readonly pollMs: number };
+export type RelaySettings = {
+  readonly topic: string;
+  readonly batchSize: number;
+  readonly pollMs: number;
+  /**
+   * While a backlog is being published, the checkpoint is saved at most this often (default 100 ms)
+   * rather than after every batch; always to a position Kafka acknowledged, and at once whenever
+   * the relay catches up or stops. After a crash the relay re-publishes from the last saved
+   * checkpoint: at most this long's worth of duplicates, which projectors skip.
+   */
+  readonly checkpointEveryMs?: number;
+};
 export type RelayLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 /** Hooks for the process's metrics; optional (tests leave them out). */
 export type RelayMetrics = { readonly published: (events: number) => void };
@@ -21,6 +32,7 @@ export type Relay = {
 };
 
 const LEASE_CHECK_MS = 1_000;
+const CHECKPOINT_EVERY_MS = 100;
 
 class LeaseLost extends Error {
   constructor() {
@@ -45,13 +57,27 @@ export const createRelay = (
 ): Relay => {
   let running = false;
   let active = false;
+  /** The last position Kafka acknowledged (saved or not yet). */
   let checkpoint = 0;
+  /** The last position saved as the checkpoint by this instance. */
+  let saved = 0;
+  let savedAt = 0;
   let published = 0;
   let wake: (() => void) | undefined;
+  let nudged = false;
   let done: Promise<void> = Promise.resolve();
+  /** The next batch, read while the current one is being sent; only ever read after `checkpoint`. */
+  let readAhead: { readonly after: number; readonly events: Promise<StoredEvent[]> } | undefined;
+  const checkpointEveryMs = s.checkpointEveryMs ?? CHECKPOINT_EVERY_MS;
 
   const idle = (ms: number) =>
     new Promise<void>((resolve) => {
+      // A nudge that came while a round was under way: its events may have missed that round's read.
+      if (nudged) {
+        nudged = false;
+        resolve();
+        return;
+      }
       const timer = setTimeout(() => resolve(), ms);
       wake = () => {
         clearTimeout(timer);
@@ -59,10 +85,41 @@ export const createRelay = (
       };
     });
 
+  const read = (after: number): Promise<StoredEvent[]> => {
+    nudged = false;
+    return deps.store.readAll({ afterPosition: after, limit: s.batchSize, streamPrefixes: PUBLISHED_STREAMS });
+  };
+
+  /** Drops a read-ahead (after a failure or a lease change): the next round reads from the checkpoint. */
+  const dropReadAhead = () => {
+    readAhead?.events.catch(() => undefined);
+    readAhead = undefined;
+  };
+
+  const saveCheckpoint = async (): Promise<void> => {
+    if (checkpoint <= saved) return;
+    const position = checkpoint;
+    await deps.checkpoint.save(position);
+    saved = position;
+    savedAt = Date.now();
+  };
+
   const publishRound = async (): Promise<number> => {
-    const events = await deps.store.readAll({ afterPosition: checkpoint, limit: s.batchSize, streamPrefixes: PUBLISHED_STREAMS });
+    const pending = readAhead?.after === checkpoint ? readAhead.events : undefined;
+    if (!pending) dropReadAhead();
+    readAhead = undefined;
+    const events = await (pending ?? read(checkpoint));
     const last = events[events.length - 1];
-    if (!last) return 0;
+    if (!last) {
+      await saveCheckpoint();
+      return 0;
+    }
+    // A full batch means more may follow: read it while this one is sent (sends stay in order).
+    if (events.length >= s.batchSize) {
+      const next = read(last.metadata.position);
+      next.catch(() => undefined); // awaited (or dropped) by the next round
+      readAhead = { after: last.metadata.position, events: next };
+    }
     // One `publish` span in each event's trace (events of one trace share it), timing the acked send.
     await inSpansPerTrace(
       `publish ${s.topic}`,
@@ -70,16 +127,18 @@ export const createRelay = (
       { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': s.topic, 'messaging.batch.message_count': events.length } },
       () => deps.producer.send({ topic: s.topic, acks: -1, messages: events.map(toMessage) }),
     );
-    await deps.checkpoint.save(last.metadata.position);
+    // Acknowledged: from here on the checkpoint may move to this position, never before.
+    checkpoint = last.metadata.position;
+    published += events.length;
+    deps.metrics?.published(events.length);
+    if (events.length < s.batchSize || Date.now() - savedAt >= checkpointEveryMs) await saveCheckpoint();
     deps.log('debug', 'relay: published a batch', {
       events: events.length,
       fromPosition: events[0]?.metadata.position,
       toPosition: last.metadata.position,
+      checkpointSaved: saved,
       correlationIds: [...new Set(events.map((e) => e.metadata.correlationId))].slice(0, LOGGED_IDS),
     });
-    checkpoint = last.metadata.position;
-    published += events.length;
-    deps.metrics?.published(events.length);
     return events.length;
   };
 
@@ -88,6 +147,8 @@ export const createRelay = (
     active = true;
     deps.log('info', 'relay: holding the lease, publishing', { checkpoint });
     checkpoint = await deps.checkpoint.read();
+    saved = checkpoint;
+    savedAt = Date.now();
     let failures = 0;
     let leaseCheckedAt = Date.now();
     while (running) {
@@ -102,6 +163,7 @@ export const createRelay = (
         failures = 0;
         if (n < s.batchSize) await idle(s.pollMs);
       } catch (error) {
+        dropReadAhead();
         failures++;
         const backoff = Math.min(5_000, 100 * 2 ** failures) * (0.5 + Math.random());
         deps.log('warn', 'relay: publish failed, retrying', { error: error instanceof Error ? error.message : String(error), backoffMs: Math.round(backoff) });
@@ -111,10 +173,17 @@ export const createRelay = (
           if (!(await deps.lease.acquire(() => running))) break;
           active = true;
           checkpoint = await deps.checkpoint.read();
+          saved = checkpoint;
+          savedAt = Date.now();
         }
         await idle(backoff);
       }
     }
+    dropReadAhead();
+    // What Kafka acknowledged since the last save, before the lease goes to a successor.
+    await saveCheckpoint().catch((error: unknown) =>
+      deps.log('warn', 'relay: could not save the checkpoint on stop; a successor re-publishes from the last one saved', { error: String(error) }),
+    );
     active = false;
     await deps.lease.release();
   };
@@ -130,7 +199,10 @@ export const createRelay = (
       wake?.();
       await done;
     },
-    nudge: () => wake?.(),
+    nudge: () => {
+      nudged = true;
+      wake?.();
+    },
     status: () => ({ active, checkpoint, published }),
   };
 };
