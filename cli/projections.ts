@@ -3,14 +3,17 @@ import type mysql from 'mysql2/promise';
 import * as E from 'fp-ts/lib/Either.js';
 import { consumerLag, type PartitionLag } from '../shared/kafka/lag.js';
 import { systemClock } from '../shared/ids.js';
+import type { Redis } from 'ioredis';
+import type { Config } from '../shared/config/index.js';
 import { leaderboardProjector } from '../projections/leaderboards/projector.js';
+import { bulkLeaderboardProjector } from '../projections/leaderboards/bulk.js';
 import { feedProjector } from '../projections/feeds/projector.js';
 import { mysqlSettingsOf } from '../launcher/infrastructure.js';
 import { IsoInstant } from '../audit/instants.js';
 import { jsonOption } from './audit.js';
 import { CliError, type CliContext } from './context.js';
 import { topicSize } from './kafka-read.js';
-import { RebuildRefused, runRebuild, type RebuildMode, type RebuildReport, type Until } from './rebuild/engine.js';
+import { DEFAULT_PAGE_SIZE, RebuildRefused, runRebuild, type RebuildMode, type RebuildReport, type Until } from './rebuild/engine.js';
 import { redisTarget } from './rebuild/redis-target.js';
 import { tablesTarget } from './rebuild/tables-target.js';
 import { PROJECTIONS, type ProjectionName, type RebuildTarget } from './rebuild/target.js';
@@ -33,6 +36,17 @@ const positiveInt = (value: string) => {
   return Number(value);
 };
 
+/** The leaderboards' rebuild target (also what bench S8 measures). */
+export const leaderboardsTarget = (redis: Redis, c: Config, tag: string): RebuildTarget => {
+  const settings = (prefix: string) => ({ prefix, retentionDays: c.LEADERBOARD_RETENTION_DAYS });
+  return redisTarget(redis, c.REDIS_KEY_PREFIX, tag, {
+    name: 'leaderboards',
+    family: 'lb:',
+    projector: (prefix) => leaderboardProjector(redis, settings(prefix)),
+    bulk: (prefix) => bulkLeaderboardProjector(redis, settings(prefix)),
+  });
+};
+
 /** The rebuild target of a projection; `tag` keeps a rebuild's and a verify's new versions apart. */
 export const targetFor = (ctx: CliContext, name: ProjectionName, tag: RebuildMode): RebuildTarget => {
   const c = ctx.config();
@@ -40,11 +54,7 @@ export const targetFor = (ctx: CliContext, name: ProjectionName, tag: RebuildMod
     case 'tables':
       return tablesTarget(ctx.pool(), mysqlSettingsOf(c), tag);
     case 'leaderboards':
-      return redisTarget(ctx.redis(), c.REDIS_KEY_PREFIX, tag, {
-        name,
-        family: 'lb:',
-        projector: (prefix) => leaderboardProjector(ctx.redis(), { prefix, retentionDays: c.LEADERBOARD_RETENTION_DAYS }),
-      });
+      return leaderboardsTarget(ctx.redis(), c, tag);
     case 'feeds':
       return redisTarget(ctx.redis(), c.REDIS_KEY_PREFIX, tag, {
         name,
@@ -135,7 +145,7 @@ export const projectionsCommand = (ctx: CliContext): Command => {
     )
     .addArgument(new Argument('<name>', 'projection, or all').choices([...PROJECTIONS, 'all']))
     .addOption(new Option('--until <position|iso>', 'stop at this global position, or before the first event recorded after this instant').argParser(untilOf))
-    .option('--page-size <n>', 'events read from the store per page', positiveInt, 1_000)
+    .option('--page-size <n>', 'events read from the store per page', positiveInt, DEFAULT_PAGE_SIZE)
     .addOption(jsonOption())
     .action(async (name: ProjectionName | 'all', opts: { until?: Until; pageSize: number; json?: boolean }) => {
       for (const p of name === 'all' ? PROJECTIONS : [name]) {
@@ -149,7 +159,7 @@ export const projectionsCommand = (ctx: CliContext): Command => {
     .command('verify')
     .description('rebuild a projection into a shadow copy and compare it with the live model by checksum, listing the first differences (exit code 1 when they differ)')
     .addArgument(nameArgument())
-    .option('--page-size <n>', 'events read from the store per page', positiveInt, 1_000)
+    .option('--page-size <n>', 'events read from the store per page', positiveInt, DEFAULT_PAGE_SIZE)
     .addOption(jsonOption())
     .action(async (name: ProjectionName, opts: { pageSize: number; json?: boolean }) => {
       const report = await rebuildOne(name, 'verify', opts);

@@ -25,6 +25,8 @@ export type RebuildOptions = {
   readonly mode: RebuildMode;
   readonly until?: Until;
   readonly pageSize?: number;
+  /** Applies item by item through the live projector's code even when a bulk projector exists (tests compare the two). */
+  readonly perItem?: boolean;
   /** Called after each page is applied and its position saved (tests stop a run here). */
   readonly afterPage?: (position: number) => Promise<void> | void;
 };
@@ -61,8 +63,14 @@ export const lockName = (database: string, projection: string) =>
 
 const PUBLISHED = ['user-'];
 
+/** Events read from the store per page: a bulk projector folds a page in memory and writes it in a few big statements. */
+export const DEFAULT_PAGE_SIZE = 10_000;
+
 /**
- * Replays the event store (not Kafka: its retention is finite) into `target`, page by page.
+ * Replays the event store (not Kafka: its retention is finite) into `target`, page by page: through
+ * the target's bulk projector when it has one (a page folded in memory, then written in a few big
+ * statements or one Redis transaction), else item by item through the live projector's code; the
+ * next page is read while one is applied.
  * Holds a MySQL named lock per projection for the whole run, so a second rebuild (or verify) of
  * the same projection is refused while this one runs; the lock goes with the connection if the
  * process dies. Saves its position after every page (in `projection_rebuilds`), so an interrupted
@@ -74,13 +82,17 @@ const PUBLISHED = ['user-'];
  * - `rebuild` with `until`: an as-of model, left in the shadow for inspection; nothing is swapped.
  * - `verify`: compares the new version with the live model, then drops it.
  */
+const LOCK_WAIT_SECONDS = 5;
+
 export const runRebuild = async (deps: RebuildDeps, target: RebuildTarget, options: RebuildOptions): Promise<RebuildReport> => {
-  const pageSize = options.pageSize ?? 1_000;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const run = `${target.name}:${options.mode}`;
   const spec = untilSpec(options.until);
   const lockConn = await deps.pool.getConnection();
   try {
-    const [locked] = await lockConn.query<mysql.RowDataPacket[]>(`SELECT GET_LOCK(?, 0) AS got`, [lockName(deps.database, target.name)]);
+    // A few seconds' grace: a rebuild that was just killed holds its lock until the server notices
+    // its connection is gone, and re-running it at once must resume, not be refused.
+    const [locked] = await lockConn.query<mysql.RowDataPacket[]>(`SELECT GET_LOCK(?, ?) AS got`, [lockName(deps.database, target.name), LOCK_WAIT_SECONDS]);
     if (locked[0]?.got !== 1) throw new RebuildRefused(`another rebuild or verify of ${target.name} is running; try again when it has finished`);
     try {
       await deps.pool.query(RUNS_TABLE);
@@ -104,19 +116,29 @@ export const runRebuild = async (deps: RebuildDeps, target: RebuildTarget, optio
       const bar = progressBar(deps.err, deps.interactive, `${options.mode} ${target.name}`, position, stopAt);
       const included = (e: StoredEvent) =>
         e.metadata.position <= stopAt && !(options.until && 'time' in options.until && e.metadata.recordedAt > options.until.time);
-      const shadowProjector = target.shadowProjector();
-      for (let done = false; !done; ) {
-        const page = await deps.store.readAll({ afterPosition: position, limit: pageSize, streamPrefixes: PUBLISHED });
-        const taken = page.findIndex((e) => !included(e));
-        const events = taken < 0 ? page : page.slice(0, taken);
-        done = taken >= 0 || page.length < pageSize;
-        const last = events[events.length - 1];
-        if (!last) break;
-        await shadowProjector.apply(events.map((e) => toProjectionItem(e).item));
-        position = last.metadata.position;
-        await deps.pool.query(`UPDATE projection_rebuilds SET position = ?, events = events + ?, updated_at = UTC_TIMESTAMP(3) WHERE run = ?`, [position, events.length, run]);
-        bar.tick(position, events.length);
-        await options.afterPage?.(position);
+      // A page at a time when the projection has a bulk projector (same result), else item by item.
+      const shadowProjector = options.perItem ? target.shadowProjector() : (target.bulkProjector?.() ?? target.shadowProjector());
+      const read = (after: number) => deps.store.readAll({ afterPosition: after, limit: pageSize, streamPrefixes: PUBLISHED });
+      let next = read(position);
+      try {
+        for (let done = false; !done; ) {
+          const page = await next;
+          const taken = page.findIndex((e) => !included(e));
+          const events = taken < 0 ? page : page.slice(0, taken);
+          done = taken >= 0 || page.length < pageSize;
+          const last = events[events.length - 1];
+          if (!last) break;
+          // The next page is read while this one is applied.
+          if (!done) next = read(last.metadata.position);
+          await shadowProjector.apply(events.map((e) => toProjectionItem(e).item));
+          position = last.metadata.position;
+          await deps.pool.query(`UPDATE projection_rebuilds SET position = ?, events = events + ?, updated_at = UTC_TIMESTAMP(3) WHERE run = ?`, [position, events.length, run]);
+          bar.tick(position, events.length);
+          await options.afterPage?.(position);
+        }
+      } finally {
+        // A read still under way when the loop stopped early must not become an unhandled rejection.
+        void next.catch(() => undefined);
       }
       const timing = bar.done(position);
       const report = {

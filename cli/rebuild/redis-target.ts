@@ -80,6 +80,8 @@ export type RedisFamily = {
   readonly family: string;
   /** The projector writing keys under the given prefix. */
   readonly projector: (prefix: string) => Projector;
+  /** The page-at-a-time projector for rebuilds, when the projection has one. */
+  readonly bulk?: (prefix: string) => Projector;
 };
 
 /**
@@ -92,6 +94,7 @@ export const redisTarget = (redis: Redis, prefix: string, tag: string, f: RedisF
   const shadowFamily = `${shadowPrefix}${f.family}`;
   // Outside the family (not swapped): says that a new version is being built here.
   const marker = `${shadowPrefix}rebuilding`;
+  const bulk = f.bulk;
 
   const dropShadow = async () => {
     const keys = await scanKeys(redis, `${glob(shadowPrefix)}*`);
@@ -108,6 +111,7 @@ export const redisTarget = (redis: Redis, prefix: string, tag: string, f: RedisF
       return true;
     },
     shadowProjector: () => f.projector(shadowPrefix),
+    ...(bulk ? { bulkProjector: () => bulk(shadowPrefix) } : {}),
     liveProjector: () => f.projector(prefix),
     swap: async () => {
       await redis.eval(SWAP, 0, liveFamily, shadowFamily, `${glob(liveFamily)}*`, `${glob(shadowFamily)}*`, shadowPrefix, prefix);

@@ -3,6 +3,7 @@ import mysql from 'mysql2/promise';
 import { createPool, type MysqlSettings } from '../../shared/mysql/pool.js';
 import { tableMigrations } from '../../projections/tables/schema.js';
 import { tablesProjector } from '../../projections/tables/projector.js';
+import { bulkTablesProjector } from '../../projections/tables/bulk.js';
 import { mergeCompare, streamRows } from './rows.js';
 import type { Comparison, Difference, Digest, RebuildTarget } from './target.js';
 
@@ -61,6 +62,7 @@ export const tablesTarget = (live: mysql.Pool, settings: MysqlSettings, tag: str
       return true;
     },
     shadowProjector: () => tablesProjector(shadow()),
+    bulkProjector: () => bulkTablesProjector(shadow()),
     // No profile cache here: the services' own projector refreshes it, and entries expire.
     liveProjector: () => tablesProjector(live),
     swap: async () => {

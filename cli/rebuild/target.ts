@@ -24,8 +24,13 @@ export interface RebuildTarget {
    * and answers false when there is nothing left to resume.
    */
   prepare(fresh: boolean): Promise<boolean>;
-  /** The projector writing into the new version. */
+  /** The projector writing into the new version, item by item (the live projector's code). */
   shadowProjector(): Projector;
+  /**
+   * A projector writing into the new version a whole page at a time, leaving exactly what
+   * `shadowProjector` would (guards included); the rebuild uses it when there is one.
+   */
+  bulkProjector?(): Projector;
   /** The projector writing into the live model (for the catch-up after a swap). */
   liveProjector(): Projector;
   /** Makes the new version live in one atomic step and removes the old one. */

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import * as E from 'fp-ts/lib/Either.js';
+import { Redis } from 'ioredis';
+import type mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMysqlEventStore } from '../../shared/event-store/mysql/store.js';
+import { eventStoreMigrations } from '../../shared/event-store/mysql/schema.js';
+import type { EventStore } from '../../shared/event-store/port.js';
+import { SCHEMA_VERSION, type EventId, type UtcInstant } from '../../shared/events/index.js';
+import { migrate } from '../../shared/mysql/migrate.js';
+import { createPool, ensureDatabase } from '../../shared/mysql/pool.js';
+import { mysqlSettingsOf } from '../../shared/mysql/settings.js';
+import { cleanUp, testConfig } from '../../shared/testing/environment.js';
+import { tableMigrations } from '../../projections/tables/schema.js';
+import { toProjectionItem } from '../../projections/runtime/decode.js';
+import { leaderboardsTarget } from '../projections.js';
+import { runRebuild, type RebuildDeps, type RebuildOptions } from './engine.js';
+import { shadowDatabase, tablesTarget } from './tables-target.js';
+import type { RebuildTarget } from './target.js';
+
+// The bulk projectors (a page folded in memory, written in big statements) against the per-item
+// ones (the live projectors' code), on a store with corrections, retractions, profile updates,
+// follows and unfollows, an event that does not decode, and nights past the boards' retention.
+const config = testConfig('rebuild_bulk');
+let pool: mysql.Pool;
+let redis: Redis;
+let store: EventStore;
+let deps: RebuildDeps;
+const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+const targets: Record<'tables' | 'leaderboards', (tag: string) => RebuildTarget> = {
+  tables: (tag) => tablesTarget(pool, mysqlSettingsOf(config), tag),
+  leaderboards: (tag) => leaderboardsTarget(redis, config, tag),
+};
+
+let clock = Date.parse('2026-10-01T00:00:00.000Z');
+const append = async (userId: string, events: readonly { type: string; data: unknown }[]) => {
+  const stream = `user-${userId}`;
+  const existing = await store.readStream(stream);
+  const result = await store.append(
+    stream,
+    events.map((e) => ({
+      ...e,
+      metadata: {
+        eventId: randomUUID() as EventId,
+        occurredAt: new Date((clock += 61_000)).toISOString() as UtcInstant,
+        actor: userId as never,
+        correlationId: 'bulk-test',
+        causationId: null,
+        schemaVersion: SCHEMA_VERSION,
+      },
+    })),
+    existing.length === 0 ? 'no_stream' : existing.length - 1,
+  );
+  if (E.isLeft(result)) throw new Error(`append conflict on ${stream}`);
+};
+
+const night = (userId: string, logId: string, wakeDate: string, minutes: number, note: string | null = null) => {
+  const end = Date.parse(`${wakeDate}T07:00:00.000Z`);
+  return {
+    userId,
+    logId,
+    startedAt: new Date(end - minutes * 60_000).toISOString(),
+    endedAt: new Date(end).toISOString(),
+    durationMinutes: minutes,
+    timezone: 'UTC',
+    wakeDate,
+    quality: minutes % 5 === 0 ? null : (minutes % 5) as never,
+    note,
+  };
+};
+
+const users = Array.from({ length: 6 }, () => randomUUID());
+const u = (i: number) => users[i] ?? '';
+
+beforeAll(async () => {
+  const settings = mysqlSettingsOf(config, 6);
+  await ensureDatabase(settings);
+  pool = createPool(settings);
+  await migrate(pool, [{ id: 'event-store', statements: eventStoreMigrations }, ...tableMigrations]);
+  redis = new Redis(config.REDIS_URL);
+  store = createMysqlEventStore(pool);
+  deps = { pool, store, database: config.MYSQL_DATABASE, err: quiet, interactive: false };
+
+  for (const [i, userId] of users.entries()) await append(userId, [{ type: 'UserRegistered', data: { userId, handle: `bulk_${i}_${userId.slice(0, 6)}`, displayName: `Sleeper ${i}`, timezone: 'UTC' } }]);
+  // Rounds across users, so a page holds several streams and a stream spans several pages.
+  const logs = users.map(() => [] as string[]);
+  for (let round = 0; round < 8; round++) {
+    for (const [i, userId] of users.entries()) {
+      const logId = randomUUID();
+      logs[i]?.push(logId);
+      const wake = round === 0 && i === 1 ? '2023-01-10' : `2026-${round < 4 ? '10' : '11'}-${String(10 + round).padStart(2, '0')}`;
+      await append(userId, [{ type: 'SleepLogged', data: night(userId, logId, wake, 300 + 17 * i + round, round === 2 ? `note ${i}` : null) }]);
+    }
+  }
+  const log = (i: number, k: number) => logs[i]?.[k] ?? '';
+  // Corrections (same window, another month, twice), retractions (of a corrected log too).
+  await append(u(0), [{ type: 'SleepLogCorrected', data: night(u(0), log(0, 1), '2026-10-11', 480) }]);
+  await append(u(1), [{ type: 'SleepLogCorrected', data: night(u(1), log(1, 2), '2026-11-30', 120) }]);
+  await append(u(1), [{ type: 'SleepLogCorrected', data: night(u(1), log(1, 2), '2026-12-01', 150, 'moved twice') }]);
+  await append(u(2), [{ type: 'SleepLogRetracted', data: { userId: u(2), logId: log(2, 3) } }]);
+  await append(u(3), [
+    { type: 'SleepLogCorrected', data: night(u(3), log(3, 4), '2026-10-14', 200) },
+    { type: 'SleepLogRetracted', data: { userId: u(3), logId: log(3, 4) } },
+  ]);
+  await append(u(1), [{ type: 'SleepLogCorrected', data: night(u(1), log(1, 0), '2023-01-11', 90) }]);
+  // The only log of a user on a day board retracted: the member (and board) goes.
+  await append(u(5), [{ type: 'SleepLogRetracted', data: { userId: u(5), logId: log(5, 7) } }]);
+  await append(u(4), [{ type: 'ProfileUpdated', data: { userId: u(4), displayName: 'Renamed', timezone: 'Europe/Paris' } }]);
+  // Follows, unfollows, a follow again (a new `since`), an unfollow of someone never followed, a repeated follow.
+  await append(u(0), [
+    { type: 'Followed', data: { userId: u(0), followeeId: u(1) } },
+    { type: 'Followed', data: { userId: u(0), followeeId: u(2) } },
+  ]);
+  await append(u(1), [{ type: 'Followed', data: { userId: u(1), followeeId: u(0) } }]);
+  await append(u(2), [
+    { type: 'Followed', data: { userId: u(2), followeeId: u(0) } },
+    { type: 'Unfollowed', data: { userId: u(2), followeeId: u(0) } },
+  ]);
+  await append(u(0), [{ type: 'Unfollowed', data: { userId: u(0), followeeId: u(1) } }]);
+  await append(u(0), [{ type: 'Followed', data: { userId: u(0), followeeId: u(1) } }]);
+  await append(u(3), [
+    { type: 'Unfollowed', data: { userId: u(3), followeeId: u(4) } },
+    { type: 'Followed', data: { userId: u(3), followeeId: u(4) } },
+    { type: 'Followed', data: { userId: u(3), followeeId: u(4) } },
+  ]);
+  // Data that does not decode: a skip item, which still moves the stream's guard.
+  await append(u(4), [{ type: 'SleepLogged', data: { userId: u(4), broken: true } }]);
+  await append(u(4), [{ type: 'ProfileUpdated', data: { userId: u(4), displayName: 'Renamed again', timezone: 'UTC' } }]);
+}, 60_000);
+
+afterAll(async () => {
+  redis?.disconnect();
+  await pool?.end();
+  await cleanUp(config);
+  const admin = createPool({ ...mysqlSettingsOf(config, 1), database: 'mysql' });
+  for (const tag of ['rebuild', 'verify', 'twice']) await admin.query(`DROP DATABASE IF EXISTS \`${shadowDatabase(config.MYSQL_DATABASE, tag)}\``);
+  await admin.end();
+});
+
+/** Rebuilds the live model item by item (the live projectors' code), then verifies it with the bulk path. */
+const perItemLive = (name: 'tables' | 'leaderboards') => runRebuild(deps, targets[name]('rebuild'), { mode: 'rebuild', perItem: true, pageSize: 1_000 });
+const bulkVerify = (name: 'tables' | 'leaderboards', options: Partial<RebuildOptions> = {}) => runRebuild(deps, targets[name]('verify'), { mode: 'verify', ...options });
+
+describe.each(['tables', 'leaderboards'] as const)('bulk rebuild of %s', (name) => {
+  it('leaves exactly what the per-item path leaves, whatever the page size', async () => {
+    const live = await perItemLive(name);
+    expect(live.swapped).toBe(true);
+    for (const pageSize of [3, 7, 10_000]) {
+      const report = await bulkVerify(name, { pageSize });
+      const comparison = report.comparison;
+      expect(comparison?.differences).toEqual([]);
+      expect(comparison?.rebuilt).toEqual(comparison?.live);
+      expect(comparison?.live.reduce((n, d) => n + d.count, 0)).toBeGreaterThan(10);
+    }
+  });
+
+  it('resumes an interrupted bulk rebuild behind the guards and ends equal to the per-item model', async () => {
+    await perItemLive(name);
+    let pages = 0;
+    const stop = new Error('stopped');
+    await expect(
+      runRebuild(deps, targets[name]('rebuild'), {
+        mode: 'rebuild',
+        pageSize: 5,
+        afterPage: () => {
+          if (++pages === 4) throw stop;
+        },
+      }),
+    ).rejects.toBe(stop);
+    const resumed = await runRebuild(deps, targets[name]('rebuild'), { mode: 'rebuild', pageSize: 5 });
+    expect(resumed).toMatchObject({ swapped: true, resumedFrom: expect.any(Number) as number });
+    const report = await runRebuild(deps, targets[name]('verify'), { mode: 'verify', perItem: true });
+    expect(report.comparison?.differences).toEqual([]);
+  });
+
+  it('applies a page twice (a crash between the write and the saved position) without counting it twice', async () => {
+    await perItemLive(name);
+    const target = targets[name]('twice');
+    try {
+      await target.prepare(true);
+      const bulk = target.bulkProjector?.();
+      if (!bulk) throw new Error(`${name} has no bulk projector`);
+      const items = (await store.readAll({ afterPosition: 0, limit: 10_000, streamPrefixes: ['user-'] })).map((e) => toProjectionItem(e).item);
+      for (let i = 0; i < items.length; i += 9) await bulk.apply(items.slice(i, i + 9));
+      for (let i = 0; i < items.length; i += 13) await bulk.apply(items.slice(i, i + 13));
+      const comparison = await target.compare(5);
+      expect(comparison.differences).toEqual([]);
+      expect(comparison.rebuilt).toEqual(comparison.live);
+    } finally {
+      await target.drop();
+      await target.close();
+    }
+  });
+});
