@@ -25,12 +25,13 @@ export type Context = {
 
 /**
  * A goal on one row. `ratio ≥` and `ratio ≤` compare ours (A) with the baseline (B) measured in
- * the same run; `≤` is an absolute ceiling on A.
+ * the same run; `≤` is an absolute ceiling on A, `≥` an absolute floor.
  */
 export type Goal =
   | { readonly kind: 'ratio-at-least'; readonly value: number }
   | { readonly kind: 'ratio-at-most'; readonly value: number }
-  | { readonly kind: 'at-most'; readonly value: number };
+  | { readonly kind: 'at-most'; readonly value: number }
+  | { readonly kind: 'at-least'; readonly value: number };
 
 export type Row = {
   readonly scenario: string;
@@ -105,6 +106,8 @@ export const statusOf = (row: Row): Status => {
       return row.b !== undefined && row.a / row.b <= row.goal.value ? 'MET' : 'MISSED';
     case 'at-most':
       return row.a <= row.goal.value ? 'MET' : 'MISSED';
+    case 'at-least':
+      return row.a >= row.goal.value ? 'MET' : 'MISSED';
   }
 };
 
@@ -122,6 +125,8 @@ const goalText = (row: Row): string => {
       return `≤ ${row.goal.value}×`;
     case 'at-most':
       return `≤ ${row.goal.value} ${row.unit}`;
+    case 'at-least':
+      return `≥ ${row.goal.value} ${row.unit}`;
   }
 };
 
