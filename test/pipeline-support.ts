@@ -9,8 +9,16 @@ import { SCHEMA_VERSION, type EventId, type UserEvent, type UtcInstant } from '.
 import { consumerLag } from '../shared/kafka/lag.js';
 import { eventually } from '../shared/testing/environment.js';
 
-/** Appends already-decided user events straight to the store, as the command side would. */
-export const appendUserEvents = async (store: EventStore, userId: string, events: readonly { type: string; data: unknown }[]): Promise<void> => {
+/**
+ * Appends already-decided user events straight to the store, as the command side would.
+ * `occurredAt` may give each event its own time (a test clock).
+ */
+export const appendUserEvents = async (
+  store: EventStore,
+  userId: string,
+  events: readonly { type: string; data: unknown }[],
+  occurredAt: () => string = () => '2026-11-21T08:00:00.000Z',
+): Promise<void> => {
   const stream = `user-${userId}`;
   const existing = await store.readStream(stream);
   const result = await store.append(
@@ -19,7 +27,7 @@ export const appendUserEvents = async (store: EventStore, userId: string, events
       ...e,
       metadata: {
         eventId: randomUUID() as EventId,
-        occurredAt: '2026-11-21T08:00:00.000Z' as UtcInstant,
+        occurredAt: occurredAt() as UtcInstant,
         actor: userId as never,
         correlationId: 'pipeline-test',
         causationId: null,

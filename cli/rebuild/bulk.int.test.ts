@@ -1,13 +1,12 @@
+import { appendUserEvents } from '../../test/pipeline-support.js';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import * as E from 'fp-ts/lib/Either.js';
 import { Redis } from 'ioredis';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlEventStore } from '../../shared/event-store/mysql/store.js';
 import { eventStoreMigrations } from '../../shared/event-store/mysql/schema.js';
 import type { EventStore } from '../../shared/event-store/port.js';
-import { SCHEMA_VERSION, type EventId, type UtcInstant } from '../../shared/events/index.js';
 import { migrate } from '../../shared/mysql/migrate.js';
 import { createPool, ensureDatabase } from '../../shared/mysql/pool.js';
 import { mysqlSettingsOf } from '../../shared/mysql/settings.js';
@@ -35,26 +34,9 @@ const targets: Record<'tables' | 'leaderboards', (tag: string) => RebuildTarget>
 };
 
 let clock = Date.parse('2026-10-01T00:00:00.000Z');
-const append = async (userId: string, events: readonly { type: string; data: unknown }[]) => {
-  const stream = `user-${userId}`;
-  const existing = await store.readStream(stream);
-  const result = await store.append(
-    stream,
-    events.map((e) => ({
-      ...e,
-      metadata: {
-        eventId: randomUUID() as EventId,
-        occurredAt: new Date((clock += 61_000)).toISOString() as UtcInstant,
-        actor: userId as never,
-        correlationId: 'bulk-test',
-        causationId: null,
-        schemaVersion: SCHEMA_VERSION,
-      },
-    })),
-    existing.length === 0 ? 'no_stream' : existing.length - 1,
-  );
-  if (E.isLeft(result)) throw new Error(`append conflict on ${stream}`);
-};
+// Each event a minute later than the one before, so "as of" a time has something to cut.
+const append = (userId: string, events: readonly { type: string; data: unknown }[]) =>
+  appendUserEvents(store, userId, events, () => new Date((clock += 61_000)).toISOString());
 
 const night = (userId: string, logId: string, wakeDate: string, minutes: number, note: string | null = null) => {
   const end = Date.parse(`${wakeDate}T07:00:00.000Z`);
