@@ -1,3 +1,4 @@
+import { Partitioners } from 'kafkajs';
 import { Command, InvalidArgumentError } from 'commander';
 import { deadLetterRegister } from '../shared/dead-letters/handled.js';
 import { headerText } from '../shared/kafka/event-message.js';
@@ -72,7 +73,7 @@ export const deadLettersCommand = (ctx: CliContext): Command => {
       const m = await find(r);
       const d = describe(m);
       if (!d.origin.topic || d.origin.partition < 0) throw new CliError(`dead letter ${r.partition}:${r.offset} does not name its origin`);
-      const producer = ctx.kafka().producer({ allowAutoTopicCreation: false });
+      const producer = ctx.kafka().producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       try {
         await producer.send({

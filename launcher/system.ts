@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Admin } from 'kafkajs';
+import { Partitioners, type Admin } from 'kafkajs';
 import type { Config } from '../shared/config/index.js';
 import { createTokenService } from '../shared/auth/tokens.js';
 import { buildHttpApp, type HttpAppOptions, type ReadinessCheck } from '../shared/http/app.js';
@@ -90,7 +90,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
   if (config.EVENT_STORE === 'eventstoredb') readiness.push({ name: 'eventstoredb', check: async () => void (await baseStore.headPosition()) });
   const store = nudging(observedStore(baseStore, metrics.appendDuration), () => relay);
   const checkpoint = mysqlCheckpoint(infra.pool, 'user-events');
-  const producer = has('relay') || has('projector') ? infra.kafka.producer({ allowAutoTopicCreation: false }) : undefined;
+  const producer = has('relay') || has('projector') ? infra.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }) : undefined;
 
   if (has('command-api')) {
     commandRoutes({
