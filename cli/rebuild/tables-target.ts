@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { createPool, type MysqlSettings } from '../../shared/mysql/pool.js';
 import { tableMigrations } from '../../projections/tables/schema.js';
+import { perEventTablesProjector } from '../../projections/tables/per-event.js';
 import { tablesProjector } from '../../projections/tables/projector.js';
 import { bulkTablesProjector } from '../../projections/tables/bulk.js';
 import { mergeCompare, streamRows } from './rows.js';
@@ -61,7 +62,7 @@ export const tablesTarget = (live: mysql.Pool, settings: MysqlSettings, tag: str
       for (const m of tableMigrations) for (const sql of m.statements) await shadow().query(sql);
       return true;
     },
-    shadowProjector: () => tablesProjector(shadow()),
+    shadowProjector: () => perEventTablesProjector(shadow()),
     bulkProjector: () => bulkTablesProjector(shadow()),
     // No profile cache here: the services' own projector refreshes it, and entries expire.
     liveProjector: () => tablesProjector(live),

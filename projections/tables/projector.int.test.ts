@@ -96,14 +96,16 @@ describe('tables projector', () => {
     expect(await rows(`SELECT followers FROM follow_counts WHERE user_id = ?`, [b])).toEqual([{ followers: 0 }]);
   });
 
-  it('refuses to apply past a gap and writes nothing of the batch', async () => {
+  it('applies a batch up to a gap, never past it, and reports the gap', async () => {
     const item = streamBuilder();
     const a = randomUUID();
     const first = item(a, registered(a, `te_${a.slice(0, 6)}`));
     item(a, slept(a, randomUUID(), 300)); // revision 1, never delivered
     const third = item(a, slept(a, randomUUID(), 200));
     await expect(projector().apply([first, third])).rejects.toBeInstanceOf(RevisionGap);
-    expect(await rows(`SELECT * FROM users WHERE user_id = ?`, [a])).toEqual([]);
+    expect(await rows(`SELECT user_id FROM users WHERE user_id = ?`, [a])).toEqual([{ user_id: a }]);
+    expect(await rows(`SELECT * FROM sleep_logs WHERE user_id = ?`, [a])).toEqual([]);
+    expect(await rows(`SELECT revision FROM projection_guards WHERE stream_id = ?`, [`user-${a}`])).toEqual([{ revision: 0 }]);
   });
 
   it('refreshes the cached profile after the change is committed', async () => {

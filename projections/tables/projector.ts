@@ -1,10 +1,8 @@
 import type mysql from 'mysql2/promise';
 import type { Cache } from '../../shared/memcached/client.js';
-import { inTransaction } from '../../shared/mysql/pool.js';
 import { loadProfile, PROFILE_TTL_SECONDS, profileKey } from '../../shared/profiles/profile.js';
 import type { ProjectionItem, Projector } from '../runtime/projector.js';
-import { RevisionGap } from '../runtime/projector.js';
-import { applyEvent } from './statements.js';
+import { bulkTablesProjector } from './bulk.js';
 
 const NAME = 'tables';
 
@@ -24,34 +22,14 @@ const profilesTouched = (items: readonly ProjectionItem[]): Set<string> => {
 
 /**
  * Users, sleep logs and follows in MySQL. A whole batch is one transaction together with the
- * per-stream revision guards, so the effects and the checkpoint commit or roll back as one.
+ * per-stream revision guards, so the effects and the checkpoint commit or roll back as one; at a
+ * revision gap the items before it are committed and the gap is reported (never out of order).
  * After the commit, changed profiles are written to Memcached with `set`; readers fill the cache
  * with `add`, so a reader holding an older row can never overwrite the fresh one.
  */
 export const tablesProjector = (pool: mysql.Pool, profiles?: ProfileCacheSettings): Projector => {
-  const applyBatch = (items: readonly ProjectionItem[]) =>
-    inTransaction(pool, async (conn) => {
-      const streams = [...new Set(items.map((i) => (i.kind === 'event' ? i.event.metadata : i.metadata).streamId))];
-      if (streams.length === 0) return;
-      const [rows] = await conn.query<mysql.RowDataPacket[]>(
-        `SELECT stream_id, revision FROM projection_guards WHERE projection = ? AND stream_id IN (?) FOR UPDATE`,
-        [NAME, streams],
-      );
-      const applied = new Map(rows.map((r) => [String(r.stream_id), Number(r.revision)]));
-      const touched = new Set<string>();
-      for (const item of items) {
-        const meta = item.kind === 'event' ? item.event.metadata : item.metadata;
-        const last = applied.get(meta.streamId) ?? -1;
-        if (meta.revision <= last) continue;
-        if (meta.revision > last + 1) throw new RevisionGap(meta.streamId, last + 1, meta.revision);
-        if (item.kind === 'event') await applyEvent(conn, item.event);
-        applied.set(meta.streamId, meta.revision);
-        touched.add(meta.streamId);
-      }
-      if (touched.size === 0) return;
-      const values = [...touched].map((s) => [NAME, s, applied.get(s) ?? -1]);
-      await conn.query(`INSERT INTO projection_guards (projection, stream_id, revision) VALUES ? ON DUPLICATE KEY UPDATE revision = VALUES(revision)`, [values]);
-    });
+  // The same fold a rebuild uses: a batch in one transaction, a handful of multi-row statements.
+  const batches = bulkTablesProjector(pool);
 
   const refreshProfiles = async (items: readonly ProjectionItem[]) => {
     if (!profiles) return;
@@ -71,8 +49,12 @@ export const tablesProjector = (pool: mysql.Pool, profiles?: ProfileCacheSetting
   return {
     name: NAME,
     apply: async (items) => {
-      await applyBatch(items);
-      await refreshProfiles(items);
+      try {
+        await batches.apply(items);
+      } finally {
+        // Also after a gap: the items before it were committed, and a refresh reads what is there.
+        await refreshProfiles(items);
+      }
     },
   };
 };
