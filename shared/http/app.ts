@@ -16,6 +16,8 @@ export type HttpAppOptions = {
   readonly bodyLimit?: number;
   /** Event-loop delay (ms) past which requests are shed with 503 and Retry-After. */
   readonly maxEventLoopDelayMs?: number;
+  /** How often the delay is sampled; it is the mean over this interval (default 1000 ms). */
+  readonly pressureSampleIntervalMs?: number;
   /** The process's metrics: request durations are recorded there and served at `GET /metrics`. */
   readonly metrics?: Metrics;
 };
@@ -90,6 +92,7 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
   // An overloaded process answers 503 with Retry-After at once instead of letting requests time out.
   void app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs ?? 1_000,
+    sampleInterval: options.pressureSampleIntervalMs ?? 1_000,
     retryAfter: RETRY_AFTER_SECONDS,
     pressureHandler: (_request, reply, type) => {
       void sendProblem(reply.header('retry-after', String(RETRY_AFTER_SECONDS)), problem('OVERLOADED', `The server is overloaded (${type}); retry shortly.`));
