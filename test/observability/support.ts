@@ -1,10 +1,6 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../shared/config/index.js';
-import { cleanUp, eventually, testConfig } from '../../shared/testing/environment.js';
-import { prepare } from '../../launcher/infrastructure.js';
-import { ROLES, type Role } from '../../launcher/roles.js';
-import { buildSystem, type System } from '../../launcher/system.js';
+import { eventually } from '../../shared/testing/environment.js';
 
 /** Every JSON line a pino logger writes, kept in memory: a log destination the test controls. */
 export const captureLog = () => {
@@ -24,26 +20,7 @@ export const captureLog = () => {
   return { stream, text, lines };
 };
 
-export type Running = { readonly config: Config; readonly system: System; stop(): Promise<void> };
-
-/** A whole system (every role by default) on its own database, key prefix and topics. */
-export const startSystem = async (
-  name: string,
-  options: { roles?: readonly Role[]; overrides?: Record<string, string>; logger?: { level: string; stream: Writable } } = {},
-): Promise<Running> => {
-  const config = testConfig(name, options.overrides);
-  await prepare(config, () => undefined);
-  const system = buildSystem(config, options.roles ?? ROLES, options.logger ?? false);
-  await system.start();
-  return {
-    config,
-    system,
-    stop: async () => {
-      await system.stop();
-      await cleanUp(config);
-    },
-  };
-};
+export { startSystem, type Running } from '../system.js';
 
 export const PASSWORD = 'correct horse battery staple 42';
 

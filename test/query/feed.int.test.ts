@@ -13,21 +13,14 @@ import { testConfig } from '../../shared/testing/environment.js';
 import { feedProjector, type FeedSettings } from '../../projections/feeds/projector.js';
 import { deleteKeys, eventLog, HOUR, newLogId, newUserId, NOW } from '../../projections/feeds/testing.js';
 import type { Projector } from '../../projections/runtime/projector.js';
+import { migrate } from '../../shared/mysql/migrate.js';
+import { tableMigrations } from '../../projections/tables/schema.js';
 import { queryRoutes } from '../../query-side/routes.js';
 import { userDirectory } from '../../query-side/users.js';
 import { FeedCursor } from '../../query-side/feed/cursor.js';
 
 const config = testConfig('feed-route');
 const mysqlSettings: MysqlSettings = mysqlSettingsOf(config, 2);
-// The users read model's table, as the tables projection creates it (the query side may not import it).
-const usersTable = `CREATE TABLE IF NOT EXISTS users (
-  user_id CHAR(36) CHARACTER SET ascii NOT NULL PRIMARY KEY,
-  handle VARCHAR(30) NOT NULL,
-  display_name VARCHAR(240) NOT NULL,
-  timezone VARCHAR(64) NOT NULL,
-  registered_at DATETIME(3) NOT NULL,
-  UNIQUE KEY users_handle (handle)
-) ENGINE=InnoDB`;
 
 // The feed does not use the profile cache; the other routes answer without one.
 const noCache: Cache = {
@@ -50,7 +43,7 @@ const log = eventLog();
 beforeAll(async () => {
   await ensureDatabase(mysqlSettings);
   pool = createPool(mysqlSettings);
-  await pool.query(usersTable);
+  await migrate(pool, tableMigrations);
   redis = new Redis(config.REDIS_URL);
   projector = feedProjector(redis, settings);
   tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });

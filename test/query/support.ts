@@ -6,31 +6,15 @@ import type { Config } from '../../shared/config/index.js';
 import { buildHttpApp } from '../../shared/http/app.js';
 import { memcachedCache } from '../../shared/memcached/client.js';
 import { createPool } from '../../shared/mysql/pool.js';
-import { cleanUp, eventually, testConfig } from '../../shared/testing/environment.js';
-import { mysqlSettingsOf, prepare } from '../../launcher/infrastructure.js';
-import { ROLES } from '../../launcher/roles.js';
-import { buildSystem, type System } from '../../launcher/system.js';
+import { eventually } from '../../shared/testing/environment.js';
+import { mysqlSettingsOf } from '../../launcher/infrastructure.js';
 import type { QueryDeps } from '../../query-side/deps.js';
 import { userDirectory } from '../../query-side/users.js';
 import { queryRoutes } from '../../query-side/routes.js';
 
 export type Caller = { readonly userId: string; readonly token: string; readonly handle: string };
 
-/** The whole system (every role) on a private slice of the local servers. */
-export const startSystem = async (name: string): Promise<{ config: Config; system: System; stop: () => Promise<void> }> => {
-  const config = testConfig(name);
-  await prepare(config, () => undefined);
-  const system = buildSystem(config, ROLES);
-  await system.start();
-  return {
-    config,
-    system,
-    stop: async () => {
-      await system.stop();
-      await cleanUp(config);
-    },
-  };
-};
+export { startSystem } from '../system.js';
 
 /**
  * A second query API over the same read models, with dependencies of the test's choosing (a
