@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config/index.js';
 import { leaderboardProjector } from '../projections/leaderboards/projector.js';
 import { bulkLeaderboardProjector } from '../projections/leaderboards/bulk.js';
+import { liveRecords } from '../projections/leaderboards/effects.js';
 import { feedProjector } from '../projections/feeds/projector.js';
 import { mysqlSettingsOf } from '../launcher/infrastructure.js';
 import { IsoInstant } from '../audit/instants.js';
@@ -44,6 +45,12 @@ export const leaderboardsTarget = (redis: Redis, c: Config, tag: string): Rebuil
     family: 'lb:',
     projector: (prefix) => leaderboardProjector(redis, settings(prefix)),
     bulk: (prefix) => bulkLeaderboardProjector(redis, settings(prefix)),
+    canonical: (key, content) => {
+      if (!('hash' in content)) return content;
+      const records = liveRecords(key, content.hash, Date.now() / 1000);
+      if (records === undefined) return content;
+      return records.length > 0 ? { hash: records } : undefined;
+    },
   });
 };
 

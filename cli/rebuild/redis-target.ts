@@ -52,7 +52,15 @@ const scanKeys = async (redis: Redis, pattern: string): Promise<string[]> => {
 };
 
 /** A key's type and content in a canonical form (members sorted), to compare and digest. */
-const contentOf = async (redis: Redis, key: string): Promise<unknown> => {
+export type Content =
+  | { readonly zset: [string, number][] }
+  | { readonly hash: [string, string][] }
+  | { readonly set: string[] }
+  | { readonly list: string[] }
+  | { readonly string: string | null }
+  | { readonly type: string };
+
+const contentOf = async (redis: Redis, key: string): Promise<Content> => {
   const type = await redis.type(key);
   switch (type) {
     case 'zset': {
@@ -82,6 +90,11 @@ export type RedisFamily = {
   readonly projector: (prefix: string) => Projector;
   /** The page-at-a-time projector for rebuilds, when the projection has one. */
   readonly bulk?: (prefix: string) => Projector;
+  /**
+   * What of a key (named without the prefix) a comparison counts, when some of its content may
+   * differ by design between a live model and a rebuild without meaning anything; undefined: none.
+   */
+  readonly canonical?: (key: string, content: Content) => Content | undefined;
 };
 
 /**
@@ -123,7 +136,10 @@ export const redisTarget = (redis: Redis, prefix: string, tag: string, f: RedisF
       const side = async (familyPrefix: string, keyPrefix: string) => {
         const contents = new Map<string, string>();
         for (const key of await scanKeys(redis, `${glob(familyPrefix)}*`)) {
-          contents.set(key.slice(familyPrefix.length), JSON.stringify(await contentOf(redis, key)).split(keyPrefix).join(prefix));
+          const name = key.slice(familyPrefix.length);
+          const content = await contentOf(redis, key);
+          const counted = f.canonical ? f.canonical(`${f.family}${name}`, content) : content;
+          if (counted !== undefined) contents.set(name, JSON.stringify(counted).split(keyPrefix).join(prefix));
         }
         return contents;
       };

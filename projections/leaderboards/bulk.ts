@@ -1,7 +1,7 @@
 import type { Redis, Result } from 'ioredis';
 import type { ProjectionItem, Projector } from '../runtime/projector.js';
 import { RevisionGap } from '../runtime/projector.js';
-import { guardKey, scriptCall, type LeaderboardSettings, type ScriptCall } from './effects.js';
+import { boardsOf, guardKey, parseRecord, recordsKey, scriptCall, type LeaderboardSettings, type ScriptCall } from './effects.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -13,70 +13,86 @@ declare module 'ioredis' {
  * A page's writes in one script, so Redis runs them as one atomic step (a MULTI of tens of
  * thousands of commands costs the client far more). ARGV: the guard key, then the counts of each
  * section, then the sections: (board, by, member) ZINCRBY, (board, at) EXPIREAT, board
- * ZREMRANGEBYSCORE -inf 0, (key, record, at) SET … EXAT, key DEL, (stream, revision) guard HSET.
+ * ZREMRANGEBYSCORE -inf 0, (hash, log, record) HSET, (hash, log) HDEL, (hash, at) EXPIREAT NX
+ * then GT (as apply.lua extends a records hash), (stream, revision) guard HSET.
  */
 const WRITE_PAGE = `
 local guard = ARGV[1]
-local nIncr, nExpire, nTrim, nSet, nDel, nGuard = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
-local i = 8
+local nIncr, nExpire, nTrim, nSet, nDel, nKeep, nGuard = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local i = 9
 for _ = 1, nIncr do redis.call('ZINCRBY', ARGV[i], ARGV[i + 1], ARGV[i + 2]); i = i + 3 end
 for _ = 1, nExpire do redis.call('EXPIREAT', ARGV[i], ARGV[i + 1]); i = i + 2 end
 for _ = 1, nTrim do redis.call('ZREMRANGEBYSCORE', ARGV[i], '-inf', 0); i = i + 1 end
-for _ = 1, nSet do redis.call('SET', ARGV[i], ARGV[i + 1], 'EXAT', ARGV[i + 2]); i = i + 3 end
-for _ = 1, nDel do redis.call('DEL', ARGV[i]); i = i + 1 end
+for _ = 1, nSet do redis.call('HSET', ARGV[i], ARGV[i + 1], ARGV[i + 2]); i = i + 3 end
+for _ = 1, nDel do redis.call('HDEL', ARGV[i], ARGV[i + 1]); i = i + 2 end
+for _ = 1, nKeep do
+  redis.call('EXPIREAT', ARGV[i], ARGV[i + 1], 'NX')
+  redis.call('EXPIREAT', ARGV[i], ARGV[i + 1], 'GT')
+  i = i + 2
+end
 for _ = 1, nGuard do redis.call('HSET', guard, ARGV[i], ARGV[i + 1]); i = i + 2 end
 return i
 `;
 
-/** Keys per MGET / HMGET, to keep one reply small. */
+/** Fields per HMGET of the guard, to keep one reply small. */
 const READ_CHUNK = 1_000;
 
 const chunks = <A>(xs: readonly A[], size: number): A[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 
+/** A log's record as the fold leaves it: its value (null: none) and whether the page wrote it. */
+type Slot = { value: string | null; written: boolean };
+
 /**
  * The leaderboards projector for a rebuild: a whole page of items at once instead of one apply.lua
- * call per item, with the same result key for key (scores, expiries, per-log records, guard hash),
- * so the live projector carries on from it after the swap.
+ * call per item, leaving the same boards, guard and live records, so the live projector carries on
+ * from it after the swap.
  *
- * Per page: one HMGET of the guard for the page's streams and MGETs of the records of the logs it
- * touches; then the page is folded in memory exactly as apply.lua would go through it (revision
- * guard, undo of a log's previous record, new record), netting the score changes per board and
- * member; then one script (WRITE_PAGE) writes the net ZINCRBYs, the EXPIREATs of the boards
- * written to, the removal of members left at or below 0, the records (SET … EXAT or DEL) and the
+ * Per page: one round trip reads the guard for the page's streams and, per user, the records of
+ * the logs the page touches (one HMGET per user hash); the page is folded in memory exactly as
+ * apply.lua would go through it (revision guard, undo of a log's previous record, new record),
+ * netting the score changes per board and member; then one script (WRITE_PAGE) writes the net
+ * ZINCRBYs, the boards' EXPIREATs, the removal of members left at or below 0, the records and the
  * guard. The script makes a page all-or-nothing, so an interrupted run resumes behind the guard as
  * the per-item path does. Memory: O(page), nothing is kept between pages.
  *
  * Netting is exact because a night's minutes are positive: within a page a member's score only
  * drops to 0 (and is removed by apply.lua) when it has no live contribution left, which is what
- * the net sum gives too.
+ * the net sum gives too. A record whose boards have already expired is not written (apply.lua
+ * writes it and prunes it later; comparisons ignore it: see liveRecords).
  */
-export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings): Projector => {
+export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings, nowSeconds: () => number = () => Date.now() / 1000): Projector => {
   const guard = guardKey(s.prefix);
   redis.defineCommand('sleepsocialLeaderboardBulk', { numberOfKeys: 0, lua: WRITE_PAGE });
-  // Board keys and expiries depend on the wake date only: computed once per date.
+  // Boards and expiries depend on the wake date only: computed once per date.
   const boardsByDate = new Map<string, string[]>();
   const callOf = (item: ProjectionItem): ScriptCall => {
     if (item.kind !== 'event' || (item.event.type !== 'SleepLogged' && item.event.type !== 'SleepLogCorrected')) return scriptCall(item, s);
     const d = item.event.data;
     let boards = boardsByDate.get(d.wakeDate);
-    if (!boards) {
-      boards = scriptCall(item, s).args.slice(5);
-      boardsByDate.set(d.wakeDate, boards);
-    }
+    if (!boards) boardsByDate.set(d.wakeDate, (boards = boardsOf(d.wakeDate, s.retentionDays)));
     const m = item.event.metadata;
-    return { keys: [guard, `${s.prefix}lb:log:${d.logId}`], args: [m.streamId, String(m.revision), d.logId, d.userId, String(d.durationMinutes), ...boards] };
+    return { keys: [guard, recordsKey(s.prefix, d.userId)], args: [m.streamId, String(m.revision), d.logId, d.userId, String(d.durationMinutes), s.prefix, ...boards] };
   };
 
   return {
     name: 'leaderboards',
     apply: async (items) => {
       if (items.length === 0) return;
+      const now = nowSeconds();
       const calls = items.map(callOf);
       const streams = [...new Set(calls.map((c) => c.args[0] ?? ''))];
-      const logKeys = [...new Set(calls.filter((c) => c.args[2] !== '').map((c) => c.keys[1]))];
+      // Per user hash, the page's logs in it.
+      const records = new Map<string, Map<string, Slot>>();
+      for (const { keys, args } of calls) {
+        const logId = args[2] ?? '';
+        if (logId === '') continue;
+        let logs = records.get(keys[1]);
+        if (!logs) records.set(keys[1], (logs = new Map<string, Slot>()));
+        logs.set(logId, { value: null, written: false });
+      }
       const reads = redis.pipeline();
       for (const part of chunks(streams, READ_CHUNK)) reads.hmget(guard, ...part);
-      for (const part of chunks(logKeys, READ_CHUNK)) reads.mget(...part);
+      for (const [hash, logs] of records) reads.hmget(hash, ...logs.keys());
       const replies = (await reads.exec()) ?? [];
       const values: (string | null)[] = [];
       for (const [error, reply] of replies) {
@@ -84,7 +100,8 @@ export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings): 
         values.push(...(reply as (string | null)[]));
       }
       const applied = new Map(streams.map((stream, i) => [stream, Number(values[i] ?? '-1')]));
-      const records = new Map<string, { value: string | null; expireAt: number }>(logKeys.map((key, i) => [key, { value: values[streams.length + i] ?? null, expireAt: 0 }]));
+      let at = streams.length;
+      for (const logs of records.values()) for (const slot of logs.values()) slot.value = values[at++] ?? null;
 
       const deltas = new Map<string, Map<string, number>>();
       const add = (board: string, member: string, by: number) => {
@@ -94,7 +111,6 @@ export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings): 
       };
       const expiries = new Map<string, string>();
       const undone = new Set<string>();
-      const written = new Set<string>();
       const guards = new Set<string>();
       let gap: RevisionGap | undefined;
 
@@ -108,31 +124,31 @@ export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings): 
           gap = new RevisionGap(stream, last + 1, rev);
           break;
         }
-        if (logId !== '') {
-          const record = records.get(keys[1]);
-          if (record?.value) {
-            const [was = '', wasMinutes = '0', ...boards] = record.value.split('|');
-            for (const board of boards) {
-              add(board, was, -Number(wasMinutes));
-              undone.add(board);
+        const slot = logId === '' ? undefined : records.get(keys[1])?.get(logId);
+        if (slot) {
+          if (slot.value) {
+            const was = parseRecord(slot.value);
+            for (const board of was.boards) {
+              add(`${s.prefix}${board}`, was.member, -was.minutes);
+              undone.add(`${s.prefix}${board}`);
             }
           }
           if (minutes !== '') {
-            let value = `${member}|${minutes}`;
+            let boards = '';
             let expireAt = 0;
-            for (let i = 5; i + 1 < args.length; i += 2) {
-              const board = args[i] ?? '';
-              const at = args[i + 1] ?? '0';
+            for (let i = 6; i + 1 < args.length; i += 2) {
+              const board = `${s.prefix}${args[i] ?? ''}`;
+              const until = args[i + 1] ?? '0';
               add(board, member, Number(minutes));
-              expiries.set(board, at);
-              expireAt = Math.max(expireAt, Number(at));
-              value += `|${board}`;
+              expiries.set(board, until);
+              expireAt = Math.max(expireAt, Number(until));
+              boards += `|${args[i] ?? ''}`;
             }
-            records.set(keys[1], { value, expireAt });
+            slot.value = `${member}|${minutes}|${expireAt}${boards}`;
           } else {
-            records.set(keys[1], { value: null, expireAt: 0 });
+            slot.value = null;
           }
-          written.add(keys[1]);
+          slot.written = true;
         }
         applied.set(stream, rev);
         guards.add(stream);
@@ -144,15 +160,25 @@ export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings): 
         const expire = [...expiries].flat();
         const set: string[] = [];
         const del: string[] = [];
-        for (const key of written) {
-          const record = records.get(key);
-          if (record?.value) set.push(key, record.value, String(record.expireAt));
-          else del.push(key);
+        const keep: string[] = [];
+        for (const [hash, logs] of records) {
+          let longest = 0;
+          for (const [logId, slot] of logs) {
+            if (!slot.written) continue;
+            const expireAt = slot.value ? parseRecord(slot.value).expireAt : 0;
+            if (slot.value && expireAt > now) {
+              set.push(hash, logId, slot.value);
+              longest = Math.max(longest, expireAt);
+            } else {
+              del.push(hash, logId);
+            }
+          }
+          if (longest > 0) keep.push(hash, String(longest));
         }
         const guarded = [...guards].flatMap((stream) => [stream, String(applied.get(stream))]);
-        const counts = [incr.length / 3, expire.length / 2, undone.size, set.length / 3, del.length, guarded.length / 2].map(String);
+        const counts = [incr.length / 3, expire.length / 2, undone.size, set.length / 3, del.length / 2, keep.length / 2, guarded.length / 2].map(String);
         // Arrays, not spread arguments: a page has far more values than a call may take as arguments (ioredis flattens them).
-        await redis.sleepsocialLeaderboardBulk(guard, counts, incr, expire, [...undone], set, del, guarded);
+        await redis.sleepsocialLeaderboardBulk(guard, counts, incr, expire, [...undone], set, del, keep, guarded);
       }
       if (gap) throw gap;
     },
