@@ -5,6 +5,7 @@ import { tableMigrations } from '../../projections/tables/schema.js';
 import { perEventTablesProjector } from '../../projections/tables/per-event.js';
 import { tablesProjector } from '../../projections/tables/projector.js';
 import { bulkTablesProjector } from '../../projections/tables/bulk.js';
+import { tablesMemory } from '../../projections/tables/memory.js';
 import { mergeCompare, streamRows } from './rows.js';
 import type { Comparison, Difference, Digest, RebuildTarget } from './target.js';
 
@@ -36,6 +37,8 @@ export const tablesTarget = (live: mysql.Pool, settings: MysqlSettings, tag: str
   const shadowName = shadowDatabase(settings.database, tag);
   const shadowSettings: MysqlSettings = { ...settings, database: shadowName, poolSize: 2 };
   let shadowPool: mysql.Pool | undefined;
+  // Whether prepare made the shadow afresh: its bulk projector then starts knowing it is empty.
+  let fresh = false;
   const shadow = () => (shadowPool ??= createPool(shadowSettings));
 
   const primaryKey = async (table: string): Promise<string[]> => {
@@ -52,8 +55,9 @@ export const tablesTarget = (live: mysql.Pool, settings: MysqlSettings, tag: str
   return {
     name: 'tables',
     shadow: `database ${shadowName}`,
-    prepare: async (fresh) => {
-      if (!fresh) {
+    prepare: async (afresh) => {
+      fresh = afresh;
+      if (!afresh) {
         const [found] = await live.query<mysql.RowDataPacket[]>(`SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`, [shadowName]);
         return found.length > 0;
       }
@@ -63,7 +67,7 @@ export const tablesTarget = (live: mysql.Pool, settings: MysqlSettings, tag: str
       return true;
     },
     shadowProjector: () => perEventTablesProjector(shadow()),
-    bulkProjector: () => bulkTablesProjector(shadow()),
+    bulkProjector: () => bulkTablesProjector(shadow(), tablesMemory(fresh)),
     // No profile cache here: the services' own projector refreshes it, and entries expire.
     liveProjector: () => tablesProjector(live),
     swap: async () => {

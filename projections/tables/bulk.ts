@@ -2,6 +2,7 @@ import type mysql from 'mysql2/promise';
 import { inTransaction } from '../../shared/mysql/pool.js';
 import type { Projector } from '../runtime/projector.js';
 import { RevisionGap } from '../runtime/projector.js';
+import { unknownKeys, type TablesMemory, type User } from './memory.js';
 
 const NAME = 'tables';
 /** Rows per multi-row statement. */
@@ -10,7 +11,6 @@ const ROWS = 1_000;
 const dt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
 const chunks = <A>(xs: readonly A[], size: number): A[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 
-type User = { handle: string; displayName: string; timezone: string; registeredAt: string };
 type Log = { row: unknown[] | null; deleted: boolean };
 type Follow = { initial: boolean; present: boolean; since: string; inserted: boolean };
 
@@ -23,21 +23,26 @@ type Follow = { initial: boolean; present: boolean; since: string; inserted: boo
  * touches are read; the page is folded in memory in order (same guard rules: skip what was
  * applied, stop at a gap); then the final rows are written: users and sleep logs as multi-row
  * upserts (retracted logs deleted first), follows deleted/inserted, follow_counts by their net
- * change per user, the guards last. Memory: O(page).
+ * change per user, the guards last. Memory: O(page), plus the rebuild's `memory` when given
+ * (then keys it knows are not read: see memory.ts).
  */
-export const bulkTablesProjector = (pool: mysql.Pool): Projector => ({
+export const bulkTablesProjector = (pool: mysql.Pool, memory?: TablesMemory): Projector => ({
   name: NAME,
   apply: async (items) => {
     if (items.length === 0) return;
+    const complete = memory?.complete ?? false;
     let gap: RevisionGap | undefined;
+    // Set inside the transaction, run after its commit.
+    let learn = () => undefined as void;
     await inTransaction(pool, async (conn) => {
       const metaOf = (i: (typeof items)[number]) => (i.kind === 'event' ? i.event.metadata : i.metadata);
-      const streams = [...new Set(items.map((i) => metaOf(i).streamId))];
+      const streams = new Set(items.map((i) => metaOf(i).streamId));
       const applied = new Map<string, number>();
-      for (const part of chunks(streams, ROWS)) {
+      for (const part of chunks(unknownKeys(memory?.guards, complete, streams), ROWS)) {
         const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT stream_id, revision FROM projection_guards WHERE projection = ? AND stream_id IN (?) FOR UPDATE`, [NAME, part]);
         for (const r of rows) applied.set(String(r.stream_id), Number(r.revision));
       }
+      if (memory) for (const stream of streams) if (memory.guards.has(stream)) applied.set(stream, memory.guards.get(stream) ?? -1);
 
       // What the page reads before it folds: the users it updates, the follow pairs it touches.
       const userIds = new Set<string>();
@@ -49,15 +54,24 @@ export const bulkTablesProjector = (pool: mysql.Pool): Projector => ({
         if (e.type === 'Followed' || e.type === 'Unfollowed') pairs.set(`${e.data.userId}/${e.data.followeeId}`, [e.data.userId, e.data.followeeId]);
       }
       const users = new Map<string, User>();
-      for (const part of chunks([...userIds], ROWS)) {
+      for (const part of chunks(unknownKeys(memory?.users, complete, userIds), ROWS)) {
         const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT user_id, handle, display_name, timezone, registered_at FROM users WHERE user_id IN (?) FOR UPDATE`, [part]);
         for (const r of rows) users.set(String(r.user_id), { handle: String(r.handle), displayName: String(r.display_name), timezone: String(r.timezone), registeredAt: '' });
       }
-      const follows = new Map<string, Follow>();
-      for (const part of chunks([...pairs.values()], ROWS)) {
-        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT follower_id, followee_id FROM follows WHERE (follower_id, followee_id) IN (?) FOR UPDATE`, [part]);
-        for (const r of rows) follows.set(`${String(r.follower_id)}/${String(r.followee_id)}`, { initial: true, present: true, since: '', inserted: false });
+      // Copies: the fold changes them, and the memory may only learn what a committed page wrote.
+      if (memory) {
+        for (const id of userIds) {
+          const known = memory.users.get(id);
+          if (known) users.set(id, { ...known });
+        }
       }
+      const follows = new Map<string, Follow>();
+      const present = (key: string) => follows.set(key, { initial: true, present: true, since: '', inserted: false });
+      for (const part of chunks(unknownKeys(memory?.follows, complete, pairs.keys()).map((key) => pairs.get(key) ?? []), ROWS)) {
+        const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT follower_id, followee_id FROM follows WHERE (follower_id, followee_id) IN (?) FOR UPDATE`, [part]);
+        for (const r of rows) present(`${String(r.follower_id)}/${String(r.followee_id)}`);
+      }
+      if (memory) for (const key of pairs.keys()) if (memory.follows.get(key)) present(key);
 
       const usersWritten = new Set<string>();
       const logs = new Map<string, Log>();
@@ -169,7 +183,14 @@ export const bulkTablesProjector = (pool: mysql.Pool): Projector => ({
       for (const part of chunks(guardRows, ROWS)) {
         await conn.query(`INSERT INTO projection_guards (projection, stream_id, revision) VALUES ? ON DUPLICATE KEY UPDATE revision = VALUES(revision)`, [part]);
       }
+      learn = () => {
+        if (!memory) return;
+        for (const stream of streams) memory.guards.set(stream, applied.get(stream) ?? -1);
+        for (const id of userIds) memory.users.set(id, users.get(id) ?? null);
+        for (const key of pairs.keys()) memory.follows.set(key, follows.get(key)?.present ?? false);
+      };
     });
+    learn();
     if (gap) throw gap;
   },
 });
