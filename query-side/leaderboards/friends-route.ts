@@ -8,6 +8,7 @@ import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit, OffsetCursor } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
+import { BoardPage } from './page.js';
 import { rankPage } from './ranking.js';
 
 const FriendsQuery = t.intersection([
@@ -24,7 +25,7 @@ const byBoardOrder = (a: readonly [string, number], b: readonly [string, number]
  * The circle is small enough to rank in memory; pages are offsets into that ranking.
  */
 export const friendsLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
-  const schema = routeSchema({ summary: 'The leaderboard of the caller and the people they follow', tags: ['leaderboards'], auth: true, querystring: FriendsQuery });
+  const schema = routeSchema({ summary: 'The leaderboard of the caller and the people they follow', tags: ['leaderboards'], auth: true, querystring: FriendsQuery, response: BoardPage });
   app.get('/v1/leaderboards/friends', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     const q = await decodeRequest(FriendsQuery, request, reply, 'query');
     if (!q) return reply;

@@ -11,8 +11,8 @@ describe('JSON Schema from io-ts codecs', () => {
       properties: {
         startedAt: dateTime,
         endedAt: dateTime,
-        quality: { anyOf: [{ type: 'integer', minimum: 1, maximum: 5 }, { type: 'null' }] },
-        note: { anyOf: [{ type: 'string', maxLength: 280 }, { type: 'null' }] },
+        quality: { type: ['integer', 'null'], minimum: 1, maximum: 5 },
+        note: { type: ['string', 'null'], maxLength: 280 },
       },
       required: ['startedAt', 'endedAt'],
       additionalProperties: false,
@@ -24,5 +24,16 @@ describe('JSON Schema from io-ts codecs', () => {
     expect(toJsonSchema(t.keyof({ day: null, week: null }))).toEqual({ type: 'string', enum: ['day', 'week'] });
     expect(toJsonSchema(t.array(t.number))).toEqual({ type: 'array', items: { type: 'number' } });
     expect(toJsonSchema(UpdateProfileBody)).toMatchObject({ type: 'object', required: [] });
+  });
+
+  it('writes "X or null" as a type list, and other unions as anyOf', () => {
+    expect(toJsonSchema(t.union([t.type({ a: t.number }), t.null]))).toEqual({
+      type: ['object', 'null'],
+      properties: { a: { type: 'number' } },
+      required: ['a'],
+      additionalProperties: false,
+    });
+    expect(toJsonSchema(t.union([t.string, t.number]))).toEqual({ anyOf: [{ type: 'string' }, { type: 'number' }] });
+    expect(toJsonSchema(t.union([t.string, t.number, t.null]))).toEqual({ anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] });
   });
 });

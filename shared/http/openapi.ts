@@ -11,6 +11,8 @@ type RouteDoc = {
   readonly body?: t.Mixed;
   readonly params?: t.Mixed;
   readonly querystring?: t.Mixed;
+  /** The 200 answer: documented, and serialised by Fastify's compiled serializer from this schema. */
+  readonly response?: t.Mixed;
 };
 
 /**
@@ -24,6 +26,7 @@ export const routeSchema = (doc: RouteDoc): FastifySchema => ({
   ...(doc.body ? { body: toJsonSchema(doc.body) } : {}),
   ...(doc.params ? { params: toJsonSchema(doc.params) } : {}),
   ...(doc.querystring ? { querystring: toJsonSchema(doc.querystring) } : {}),
+  ...(doc.response ? { response: { 200: toJsonSchema(doc.response) } } : {}),
 });
 
 /** Serves the OpenAPI document at /docs/json and a browsable UI at /docs. Register before routes. */
