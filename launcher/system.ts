@@ -107,7 +107,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
   if (has('command-api')) auditRoutes({ store: baseStore, tokens, ...(config.EVENT_STORE === 'mysql' ? { audit: mysqlAudit(infra.pool) } : {}) })(app);
   const feed = { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS };
   // `cache` always exists with the query-api role; the check only narrows its type.
-  if (has('query-api') && cache) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
+  if (has('query-api') && cache) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
   if (has('relay') && producer) {
     relay = createRelay(
       { store, producer, checkpoint, lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log, metrics: { published: (n) => metrics.relayPublished.inc(n) } },

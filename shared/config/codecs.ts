@@ -29,6 +29,18 @@ export const PositiveIntFromString = new t.Type<number, string, unknown>(
   String,
 );
 
+/** A string that decodes to an integer ≥ 0 (a duration where 0 means "off"). */
+export const NonNegativeIntFromString = new t.Type<number, string, unknown>(
+  'NonNegativeInt',
+  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0,
+  (u, c) =>
+    pipe(
+      t.string.validate(u, c),
+      E.chain((s) => (/^(0|[1-9]\d*)$/.test(s) ? t.success(Number(s)) : t.failure(u, c, 'expected an integer ≥ 0'))),
+    ),
+  String,
+);
+
 /** Comma-separated `host:port` list, e.g. Kafka brokers. */
 export const HostPortListFromString = new t.Type<string[], string, unknown>(
   'HostPortList',

@@ -5,6 +5,7 @@ import {
   OptionalHttpUrl,
   PortFromString,
   PositiveIntFromString,
+  NonNegativeIntFromString,
   SecretString,
   UrlString,
 } from './codecs.js';
@@ -60,6 +61,11 @@ export const settings = {
     codec: PositiveIntFromString,
     default: '2000',
     doc: 'How long a read with minPosition waits for the projections to reach it before answering stale.',
+  },
+  LEADERBOARD_PAGE_CACHE_MS: {
+    codec: NonNegativeIntFromString,
+    default: '250',
+    doc: 'How long a query process reuses a global leaderboard page (ranks and names; the caller’s own place is always read fresh); 0 turns it off. Reads with minPosition bypass it.',
   },
   READY_MAX_PROJECTOR_LAG: {
     codec: PositiveIntFromString,

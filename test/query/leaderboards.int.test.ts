@@ -101,6 +101,43 @@ describe('GET /v1/leaderboards/friends', () => {
   });
 });
 
+describe('GET /v1/leaderboards/global', () => {
+  const global = async (query: string, caller: Caller = users.me): Promise<Board> => {
+    const res = await get(system.app, `/v1/leaderboards/global?${query}`, caller);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['cache-control']).toBe('private, max-age=1');
+    return res.json<Board>();
+  };
+
+  it('ranks everyone who scored, named, with the caller’s own place', async () => {
+    const board = await global(`period=day&date=${DAY}`);
+    expect(board).toMatchObject({ period: 'day', window: DAY, total: 6, me: { rank: 2, score: 450 }, nextCursor: null });
+    expect(brief(board.entries)).toEqual(expectedGlobal());
+    expect(board.entries[0]?.user).toEqual({ id: users.a.userId, handle: 'lb_a', displayName: 'Player a' });
+    // Exactly the documented properties: a compiled serializer must not drop or add any.
+    expect(Object.keys(board).sort()).toEqual(['entries', 'me', 'nextCursor', 'period', 'total', 'window']);
+  });
+
+  it('pages with opaque cursors; a page starting inside a tie keeps the tie’s rank', async () => {
+    const expected = expectedGlobal();
+    const first = await global(`period=day&date=${DAY}&limit=2`);
+    expect(brief(first.entries)).toEqual(expected.slice(0, 2));
+    const second = await global(`period=day&date=${DAY}&limit=2&cursor=${first.nextCursor}`);
+    expect(brief(second.entries)).toEqual(expected.slice(2, 4));
+    expect(second.entries.map((e) => e.rank)).toEqual([2, 2]);
+    const third = await global(`period=day&date=${DAY}&limit=2&cursor=${second.nextCursor}`);
+    expect(brief(third.entries)).toEqual(expected.slice(4, 6));
+    expect(third.nextCursor).toBeNull();
+    expect(await global(`period=day&date=${DAY}&cursor=${OffsetCursor.encode(6)}`)).toMatchObject({ total: 6, entries: [], nextCursor: null });
+  });
+
+  it('gives no place to a caller who did not score, and an empty board for a quiet day', async () => {
+    expect(await global(`period=day&date=${DAY}`, users.f)).toMatchObject({ total: 6, me: null });
+    expect(await global(`period=week&date=${DAY}`, users.f)).toMatchObject({ window: '2026-W45', total: 7, me: { rank: 2, score: 480 } });
+    expect(await global('period=month&date=2026-01-01')).toMatchObject({ total: 0, entries: [], me: null, nextCursor: null });
+  });
+});
+
 describe('GET /v1/leaderboards/global/around-me', () => {
   it('shows `radius` places either side of the caller, with competition ranks', async () => {
     const global = expectedGlobal();

@@ -6,7 +6,8 @@ import { buildSystem, type System } from '../../launcher/system.js';
 
 // A client that passes the position its command answered reads its own write at once, with no
 // polling of its own; a position the projections cannot reach in time is answered as stale.
-const config = testConfig('ryw', { READ_YOUR_WRITES_TIMEOUT_MS: '3000' });
+// Board pages are reused for a minute here, so only a read that bypasses the reuse sees the new night.
+const config = testConfig('ryw', { READ_YOUR_WRITES_TIMEOUT_MS: '3000', LEADERBOARD_PAGE_CACHE_MS: '60000' });
 let system: System;
 let token: string;
 let userId: string;
@@ -30,7 +31,9 @@ afterAll(async () => {
 const get = (url: string) => system.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
 
 describe('read-your-writes with minPosition', () => {
-  it('answers the leaderboard with the caller’s new night already counted', async () => {
+  it('answers the leaderboard with the caller’s new night already counted, page included', async () => {
+    const board = `/v1/leaderboards/global?period=day&date=2026-11-20`;
+    expect((await get(board)).json<{ entries: unknown[] }>().entries).toEqual([]);
     const logged = await system.app.inject({
       method: 'POST',
       url: '/v1/sleep-logs',
@@ -42,6 +45,10 @@ describe('read-your-writes with minPosition', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['read-consistency']).toBe('fresh');
     expect(res.json<{ me: unknown }>().me).toEqual({ rank: 1, score: 480 });
+    expect(res.json<{ entries: { score: number }[] }>().entries.map((e) => e.score)).toEqual([480]);
+    // Without minPosition the reused page may lag (its place, read fresh, does not).
+    const reused = (await get(board)).json<{ entries: unknown[]; me: unknown }>();
+    expect(reused).toMatchObject({ entries: [], me: { rank: 1, score: 480 } });
   });
 
   it('answers the profile with the caller’s new name (MySQL tables, written in batches)', async () => {

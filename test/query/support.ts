@@ -32,6 +32,7 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
     redisPrefix: config.REDIS_KEY_PREFIX,
     feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS },
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+    leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS,
     users: userDirectory(pool, { ttlMs: 5_000, max: 1_000 }),
     ...overrides,
   };

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { pageCache } from './page-cache.js';
+
+const counter = () => {
+  let loads = 0;
+  return { load: (value: string) => () => Promise.resolve(`${value}#${++loads}`), loads: () => loads };
+};
+
+describe('page cache', () => {
+  it('serves a page from one load until its time is up, then loads it again', async () => {
+    let now = 1_000;
+    const cache = pageCache<string>({ ttlMs: 250, max: 10 }, () => now);
+    const c = counter();
+    expect(await cache.get('a', c.load('a'))).toBe('a#1');
+    now += 249;
+    expect(await cache.get('a', c.load('a'))).toBe('a#1');
+    now += 1;
+    expect(await cache.get('a', c.load('a'))).toBe('a#2');
+    expect(c.loads()).toBe(2);
+  });
+
+  it('shares one load among concurrent misses', async () => {
+    const cache = pageCache<string>({ ttlMs: 250, max: 10 }, () => 0);
+    const c = counter();
+    const pages = await Promise.all([cache.get('a', c.load('a')), cache.get('a', c.load('a')), cache.get('b', c.load('b'))]);
+    expect(pages).toEqual(['a#1', 'a#1', 'b#2']);
+  });
+
+  it('does not keep a failed load', async () => {
+    const cache = pageCache<string>({ ttlMs: 250, max: 10 }, () => 0);
+    await expect(cache.get('a', () => Promise.reject(new Error('redis down')))).rejects.toThrow('redis down');
+    expect(await cache.get('a', () => Promise.resolve('fresh'))).toBe('fresh');
+  });
+
+  it('keeps at most `max` pages, dropping the oldest', async () => {
+    const cache = pageCache<string>({ ttlMs: 250, max: 2 }, () => 0);
+    const c = counter();
+    for (const key of ['a', 'b', 'c']) await cache.get(key, c.load(key));
+    expect(await cache.get('b', c.load('b'))).toBe('b#2');
+    expect(await cache.get('a', c.load('a'))).toBe('a#4');
+  });
+
+  it('loads every time when turned off (ttl 0)', async () => {
+    const cache = pageCache<string>({ ttlMs: 0, max: 10 }, () => 0);
+    const c = counter();
+    await cache.get('a', c.load('a'));
+    expect(await cache.get('a', c.load('a'))).toBe('a#2');
+  });
+});
