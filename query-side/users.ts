@@ -1,4 +1,10 @@
+import * as t from 'io-ts';
 import type mysql from 'mysql2/promise';
+
+export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+
+/** A user as boards and feeds name them in responses; handle and name are null for a user the tables lack yet. */
+export const UserRef = t.type({ id: t.string, handle: nullable(t.string), displayName: nullable(t.string) }, 'UserRef');
 
 export type UserSummary = { readonly id: string; readonly handle: string; readonly displayName: string };
 

@@ -10,6 +10,7 @@ import { decodeRequest } from '../../shared/http/decode.js';
 import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit } from '../../shared/http/query-codecs.js';
 import type { QueryDeps } from '../deps.js';
+import { nullable, UserRef } from '../users.js';
 import { FeedCursor } from './cursor.js';
 
 const pageScript = readFileSync(new URL('./page.lua', import.meta.url), 'utf8');
@@ -23,6 +24,17 @@ declare module 'ioredis' {
 const FeedQuery = t.partial({ limit: clampedLimit(100), cursor: FeedCursor });
 const PageReply = t.array(t.string);
 
+/** The answer: documented in OpenAPI and, as the response schema, serialised by a compiled serializer. */
+const FeedPage = t.type(
+  {
+    items: t.array(
+      t.type({ logId: t.string, author: UserRef, startedAt: t.string, endedAt: t.string, durationMinutes: t.number, quality: nullable(t.number) }, 'FeedEntry'),
+    ),
+    nextCursor: nullable(t.string),
+  },
+  'FeedPage',
+);
+
 type Entry = { readonly logId: string; readonly score: number; readonly json: string };
 
 const entriesOf = (flat: readonly string[]): Entry[] =>
@@ -35,7 +47,7 @@ const entriesOf = (flat: readonly string[]): Entry[] =>
 export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   deps.redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });
   const keys = feedKeys(deps.redisPrefix);
-  const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery });
+  const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
 
   app.get('/v1/feed', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     const q = await decodeRequest(FeedQuery, request, reply, 'query');
@@ -59,7 +71,7 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     const users = await deps.users.summaries([...new Set(items.map((i) => i.authorId))]);
     const last = page.at(-1);
 
-    return reply.header('cache-control', 'private, no-cache').send({
+    const body: t.TypeOf<typeof FeedPage> = {
       items: items.map((i) => ({
         logId: i.logId,
         author: users.get(i.authorId) ?? { id: i.authorId, handle: null, displayName: null },
@@ -69,6 +81,7 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
         quality: i.quality,
       })),
       nextCursor: entries.length > limit && last ? FeedCursor.encode({ score: last.score, logId: last.logId }) : null,
-    });
+    };
+    return reply.header('cache-control', 'private, no-cache').send(body);
   });
 };

@@ -1,9 +1,6 @@
 import * as t from 'io-ts';
 
-const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
-
-/** A user as boards and feeds name them; handle and name are null for a user the tables lack yet. */
-export const UserRef = t.type({ id: t.string, handle: nullable(t.string), displayName: nullable(t.string) }, 'UserRef');
+import { nullable, UserRef } from '../users.js';
 
 export const RankedEntry = t.type({ rank: t.number, user: UserRef, score: t.number }, 'RankedEntry');
 
