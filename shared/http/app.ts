@@ -5,6 +5,7 @@ import { problem, sendProblem } from './problem.js';
 import { registerOpenApi } from './openapi.js';
 import { correlationIdFrom } from './decode.js';
 import { observeHttp } from './observe.js';
+import { lazyChild } from './lazy-logger.js';
 
 /** A named check of one dependency; resolves when it answers, rejects (or times out) when not. */
 export type ReadinessCheck = { readonly name: string; readonly check: () => Promise<void> };
@@ -72,7 +73,7 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
     logger: loggerOptions(options.logger),
     // Every line a request logs carries its correlation id, the one its events are stored with.
     childLoggerFactory: (logger, bindings, childOptions, rawRequest) =>
-      logger.child({ ...bindings, correlationId: correlationIdFrom(rawRequest.headers['x-correlation-id'], String(bindings.reqId)) }, childOptions),
+      lazyChild(logger, () => logger.child({ ...bindings, correlationId: correlationIdFrom(rawRequest.headers['x-correlation-id'], String(bindings.reqId)) }, childOptions)),
     bodyLimit: options.bodyLimit ?? 16 * 1024,
     // Idle keep-alive and streaming (SSE) connections must not hold up a graceful shutdown.
     forceCloseConnections: true,
