@@ -19,14 +19,10 @@ const projectionOf = (url: string): string | undefined => {
  * (`stale; applied=…; requested=…`). The parameter is taken off the query before the route decodes it.
  */
 export const readYourWrites = (app: FastifyInstance, deps: QueryDeps): void => {
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const query = request.query as Record<string, unknown> | undefined;
-    const raw = query?.minPosition;
-    if (raw === undefined) return;
-    delete query?.minPosition;
+  const waitFor = async (request: FastifyRequest, reply: FastifyReply, raw: unknown): Promise<void> => {
     if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) {
       await sendProblem(reply, validationProblem([{ path: '/minPosition', message: 'expected a position (a non-negative integer)' }], 'query'));
-      return reply;
+      return;
     }
     const projection = projectionOf(request.routeOptions.url ?? '');
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -37,10 +33,18 @@ export const readYourWrites = (app: FastifyInstance, deps: QueryDeps): void => {
     const consistency = await awaitPosition(deps.redis, deps.redisPrefix, projection, `user-${principal.right.userId}`, requested, deps.readYourWritesTimeoutMs);
     reply.header('read-consistency', consistencyHeader(consistency, requested));
     if (!consistency.reached) reply.header('cache-control', 'no-store');
+  };
+  // Callback-style hooks: most reads pass no minPosition and should not pay for a promise per hook.
+  app.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    const raw = query?.minPosition;
+    if (raw === undefined) return done();
+    delete query?.minPosition;
+    waitFor(request, reply, raw).then(() => done(), done);
   });
   // The route may set its own Cache-Control later; a stale answer must still not be cached.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (String(reply.getHeader('read-consistency') ?? '').startsWith('stale')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 };
