@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { Metrics } from '../observability/metrics.js';
-import { contextOf, tracer } from '../observability/tracing.js';
+import { contextOf, tracer, tracingOn } from '../observability/tracing.js';
 import { correlationIdOf } from './decode.js';
 
 /** Probes and scrapes are measured but not traced: a span per scrape would drown the real ones. */
@@ -21,7 +21,7 @@ export const observeHttp = (app: FastifyInstance, metrics: Metrics | undefined):
 
   app.addHook('onRequest', (request, _reply, done) => {
     const route = routeOf(request);
-    if (!UNTRACED.has(route)) {
+    if (tracingOn() && !UNTRACED.has(route)) {
       const parent = request.headers.traceparent;
       const span = tracer().startSpan(
         `${request.method} ${route}`,

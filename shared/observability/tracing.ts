@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, ProxyTracerProvider, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /**
@@ -8,6 +8,21 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
  * request, in the event's metadata and in the Kafka message headers.
  */
 export const tracer = (): Tracer => trace.getTracer('sleepsocial');
+
+// What the global provider delegates to while no SDK is registered (the API's no-op singleton).
+const NO_SDK = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether an SDK is registered. While none is, the hot paths skip building spans, attributes and
+ * contexts that a no-op tracer would throw away (a few allocations per request and per event).
+ */
+export const tracingOn = (): boolean => {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NO_SDK;
+};
+
+/** The span handed to work while tracing is off: records nothing. */
+const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 const w3c = new W3CTraceContextPropagator();
 type Carrier = Record<string, string>;
@@ -41,6 +56,7 @@ export const inSpansPerTrace = async <A>(
   options: { readonly kind: SpanKind; readonly attributes?: Attributes },
   work: () => Promise<A>,
 ): Promise<A> => {
+  if (!tracingOn()) return work();
   const distinct = [...new Set(parents.map((p) => p ?? ''))];
   const spans = distinct.map((p) => tracer().startSpan(name, options, contextOf(p === '' ? undefined : p)));
   try {
@@ -55,7 +71,7 @@ export const inSpansPerTrace = async <A>(
 
 /** Runs `work` in a new active span (children started inside it nest under it); errors mark it failed. */
 export const inActiveSpan = <A>(name: string, options: { readonly kind?: SpanKind; readonly attributes?: Attributes }, work: (span: Span) => Promise<A>): Promise<A> =>
-  tracer().startActiveSpan(name, options, async (span) => {
+  !tracingOn() ? work(NO_SPAN) : tracer().startActiveSpan(name, options, async (span) => {
     try {
       return await work(span);
     } catch (error) {
