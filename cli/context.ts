@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import * as E from 'fp-ts/lib/Either.js';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../shared/redis/client.js';
 import type { Kafka } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import { decodeConfig, formatConfigErrors, type Config } from '../shared/config/index.js';
@@ -87,7 +88,7 @@ export const cliContext = (io: CliIo) => {
     },
     redis: (): Redis => {
       if (!redis) {
-        const r = new Redis(ctx.config().REDIS_URL, { maxRetriesPerRequest: 2 });
+        const r = createRedis(ctx.config().REDIS_URL);
         redis = r;
         closers.push(async () => void (await r.quit()));
       }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedis } from '../shared/redis/client.js';
 import type { Kafka } from 'kafkajs';
 import type mysql from 'mysql2/promise';
 import type { Config } from '../shared/config/index.js';
@@ -53,9 +54,7 @@ export type Infrastructure = {
 
 export const connect = (c: Config, log: Log): Infrastructure => ({
   pool: createPool(mysqlSettingsOf(c)),
-  // Auto-pipelining sends the commands of concurrent requests (and projector batches) issued in one
-  // tick as one write: on this kind of machine a socket syscall costs more than the command itself.
-  redis: new Redis(c.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true }),
+  redis: createRedis(c.REDIS_URL),
   kafka: createKafka({ brokers: c.KAFKA_BROKERS, clientId: c.KAFKA_CLIENT_ID, topicPrefix: c.KAFKA_TOPIC_PREFIX }, log),
   topics: topicsFor(c.KAFKA_TOPIC_PREFIX),
 });

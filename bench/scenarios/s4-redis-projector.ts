@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { createRedis } from '../../shared/redis/client.js';
 import { feedProjector } from '../../projections/feeds/projector.js';
 import { leaderboardProjector } from '../../projections/leaderboards/projector.js';
 import { withProgress } from '../../projections/runtime/progress.js';
@@ -33,7 +34,8 @@ const run = (ctx: Context): Promise<Row[]> =>
     const input = await fillTopic(config, { users, follows: FOLLOWERS, logs: NIGHTS }, defer, ctx.log);
     const groups: string[] = [];
     defer(() => deleteGroups(input.kafka, groups));
-    const redisA = new Redis(config.REDIS_URL);
+    // Our side with the client the launcher gives projectors; the baseline pipelines by hand.
+    const redisA = createRedis(config.REDIS_URL);
     const redisB = new Redis(config.REDIS_URL);
     defer(() => Promise.resolve(redisA.disconnect()));
     defer(() => Promise.resolve(redisB.disconnect()));
