@@ -28,7 +28,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     sleepsocialFeedGuard(guard: string, ...args: string[]): Result<unknown, Context>;
     sleepsocialFeedLog(guard: string, item: string, author: string, followers: string, ...args: string[]): Result<unknown, Context>;
-    sleepsocialFeedSync(home: string, following: string, author: string, trimmed: string, ...args: string[]): Result<unknown, Context>;
+    sleepsocialFeedSync(...keysAndArgs: string[]): Result<unknown, Context>;
     sleepsocialFeedFollow(guard: string, followers: string, following: string, home: string, author: string, trimmed: string, ...args: string[]): Result<unknown, Context>;
     sleepsocialFeedUnfollow(guard: string, followers: string, following: string, home: string, author: string, trimmed: string, ...args: string[]): Result<unknown, Context>;
   }
@@ -44,7 +44,8 @@ const decodeReply = <A>(codec: t.Type<A, unknown, unknown>, reply: unknown, what
   return decoded.right;
 };
 
-const FAN_OUT_CHUNK = 500;
+/** Followers per fan-out script call: few calls, yet no call holds Redis for long. */
+const FAN_OUT_CHUNK = 100;
 
 /**
  * Home feeds in Redis, fanned out on write. Per-stream order is the runtime's; across streams
@@ -58,23 +59,28 @@ const FAN_OUT_CHUNK = 500;
 export const feedProjector = (redis: Redis, s: FeedSettings, hooks: FeedProjectorHooks = {}): Projector => {
   redis.defineCommand('sleepsocialFeedGuard', { numberOfKeys: 1, lua: script('guard') });
   redis.defineCommand('sleepsocialFeedLog', { numberOfKeys: 4, lua: script('log') });
-  redis.defineCommand('sleepsocialFeedSync', { numberOfKeys: 4, lua: script('sync') });
+  // numberOfKeys: null: the first argument says how many keys (1 + 3 per follower of the chunk).
+  redis.defineCommand('sleepsocialFeedSync', { lua: script('sync') });
   redis.defineCommand('sleepsocialFeedFollow', { numberOfKeys: 6, lua: script('follow') });
   redis.defineCommand('sleepsocialFeedUnfollow', { numberOfKeys: 6, lua: script('unfollow') });
   const k = feedKeys(s.prefix);
   const length = String(s.length);
 
+  /** `followers` is flat {follower, epoch, ...}, as log.lua returns it. */
   const fanOut = async (authorId: string, logId: string, followers: readonly string[], cutoff: string): Promise<void> => {
+    const calls: Promise<unknown>[] = [];
     for (let i = 0; i < followers.length; i += 2 * FAN_OUT_CHUNK) {
-      const pipeline = redis.pipeline();
+      const keys = [k.author(authorId)];
+      const epochs: string[] = [];
       for (let j = i; j < Math.min(followers.length, i + 2 * FAN_OUT_CHUNK); j += 2) {
         const follower = followers[j] ?? '';
-        const epoch = followers[j + 1] ?? '';
-        pipeline.sleepsocialFeedSync(k.home(follower), k.following(follower), k.author(authorId), k.trimmed(follower), authorId, epoch, cutoff, length, k.base, logId);
+        keys.push(k.home(follower), k.following(follower), k.trimmed(follower));
+        epochs.push(followers[j + 1] ?? '');
       }
-      const failed = ((await pipeline.exec()) ?? []).find(([error]) => error);
-      if (failed?.[0]) throw failed[0];
+      calls.push(redis.sleepsocialFeedSync(String(keys.length), ...keys, authorId, cutoff, length, k.base, logId, ...epochs));
     }
+    // All chunks are sent at once (auto-pipelined); any failure fails the item, which is redone.
+    await Promise.all(calls);
   };
 
   const applyItem = async (item: ProjectionItem): Promise<void> => {
