@@ -119,6 +119,17 @@ describe('tables projector', () => {
       item(a, { type: 'Followed', data: { userId: a as UserId, followeeId: b as UserId } }),
     ]);
     expect(JSON.parse((await cache.get(key)) ?? 'null')).toMatchObject({ id: b, handle: `tg_${b.slice(0, 6)}`, followers: 1, following: 0 });
+    expect(JSON.parse((await cache.get(profileKey(config.REDIS_KEY_PREFIX, a))) ?? 'null')).toMatchObject({ id: a, followers: 0, following: 1 });
+    expect(errors).toEqual([]);
+  });
+
+  it('drops the cached profile of a touched user the tables do not have', async () => {
+    const item = streamBuilder();
+    const [a, ghost] = [randomUUID(), randomUUID()];
+    const key = profileKey(config.REDIS_KEY_PREFIX, ghost);
+    await cache.set(key, '{"stale":true}', 60);
+    await projector().apply([item(a, registered(a, `th_${a.slice(0, 6)}`)), item(a, { type: 'Followed', data: { userId: a as UserId, followeeId: ghost as UserId } })]);
+    expect(await cache.get(key)).toBeUndefined();
     expect(errors).toEqual([]);
   });
 });
