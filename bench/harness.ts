@@ -9,7 +9,7 @@ export type Mode = 'quick' | 'full';
 export type Budget = { readonly warmupMs: number; readonly roundMs: number; readonly rounds: number };
 
 export const BUDGETS: Record<Mode, Budget> = {
-  quick: { warmupMs: 1_000, roundMs: 1_500, rounds: 3 },
+  quick: { warmupMs: 1_000, roundMs: 1_000, rounds: 3 },
   full: { warmupMs: 3_000, roundMs: 5_000, rounds: 5 },
 };
 

@@ -56,7 +56,7 @@ const ok = (label: string) => (r: LoadResult) => {
 
 const run = (ctx: Context): Promise<Row[]> =>
   withCleanup(async (defer) => {
-    const users = ctx.mode === 'quick' ? 2_000 : 10_000;
+    const users = ctx.mode === 'quick' ? 1_000 : 10_000;
     const config = await isolated('s6', defer);
     const pool = poolOf(config, 10, defer);
     const store = createMysqlEventStore(pool);

@@ -100,7 +100,7 @@ const perSecond = (events: number, started: number) => events / ((performance.no
 
 const run = (ctx: Context): Promise<Row[]> =>
   withCleanup(async (defer) => {
-    const total = ctx.mode === 'quick' ? 100_000 : 1_000_000;
+    const total = ctx.mode === 'quick' ? 50_000 : 1_000_000;
     const config = await isolated('s8', defer);
     const pool = poolOf(config, 8, defer);
     const store = createMysqlEventStore(pool);
