@@ -22,4 +22,4 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || '3000') + '/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
-CMD ["node_modules/.bin/tsx", "launcher/main.ts", "--role", "all"]
+CMD ["node", "--max-old-space-size=192", "--import", "tsx", "launcher/main.ts", "--role", "all"]

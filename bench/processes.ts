@@ -63,6 +63,8 @@ export type ChildSpec = {
   /** A TypeScript entry point, relative to the repository root; run as `node --import tsx <script>`. */
   readonly script: string;
   readonly args?: readonly string[];
+  /** Flags for node itself, before the script (the launcher's APP_NODE_ARGS). */
+  readonly nodeArgs?: readonly string[];
   readonly env?: Record<string, string>;
   readonly port: number;
   /** Ready when this path answers 200; without it, when the child prints a line starting BENCH_READY. */
@@ -78,7 +80,7 @@ export type ChildSpec = {
 export const startChild = async (spec: ChildSpec): Promise<Child> => {
   // BENCH_CPU_PROF=<dir> profiles every child (written when it exits) to name a scenario's hot spots.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', spec.script, ...(spec.args ?? [])], {
+  const child = spawn(process.execPath, [...profile, ...(spec.nodeArgs ?? []), '--import', 'tsx', spec.script, ...(spec.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,6 +16,7 @@ import { alternate, median, withCleanup, type Context, type Row, type Scenario, 
 import { isolated, poolOf } from '../isolated.js';
 import { runLoad, type LoadResult } from '../load.js';
 import { cpuSeconds, freePort, ROOT, startChild } from '../processes.js';
+import { APP_NODE_ARGS } from '../../launcher/node-args.js';
 
 const CONNECTIONS = 16;
 const READERS = 200;
@@ -80,7 +81,7 @@ const run = (ctx: Context): Promise<Row[]> =>
     ctx.log(`${users} users, ${READERS} of them following ${FOLLOWS_PER_READER}: ${projected} events stored and projected in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
 
     const [apiPort, helloPort] = await Promise.all([freePort(), freePort()]);
-    const api = await startChild({ name: 'query API', script: 'launcher/main.ts', args: ['--role', 'query-api'], port: apiPort, env: envOf(config, apiPort), readyPath: '/readyz' });
+    const api = await startChild({ name: 'query API', script: 'launcher/main.ts', nodeArgs: APP_NODE_ARGS, args: ['--role', 'query-api'], port: apiPort, env: envOf(config, apiPort), readyPath: '/readyz' });
     defer(() => api.stop());
     const hello = await startChild({ name: 'hello world', script: 'bench/hello-server.ts', port: helloPort, env: { BENCH_PORT: String(helloPort) } });
     defer(() => hello.stop());

@@ -12,6 +12,7 @@ import { runLoad, type LoadResult } from '../load.js';
 import { freePort, startChild } from '../processes.js';
 import { measureStoreMax } from './s2-append.js';
 import { envOf } from './s6-leaderboard.js';
+import { APP_NODE_ARGS } from '../../launcher/node-args.js';
 
 const PROBES_PER_SECOND = 20;
 const POLL_MS = 5;
@@ -87,7 +88,7 @@ const run = (ctx: Context): Promise<Row[]> =>
     ctx.log(`${background.length} background users and ${probes.length} probe users registered`);
 
     const [systemPort, chainPort] = await Promise.all([freePort(), freePort()]);
-    const system = await startChild({ name: 'all-in-one system', script: 'launcher/main.ts', port: systemPort, env: envOf(config, systemPort), readyPath: '/readyz', timeoutMs: 120_000 });
+    const system = await startChild({ name: 'all-in-one system', script: 'launcher/main.ts', nodeArgs: APP_NODE_ARGS, port: systemPort, env: envOf(config, systemPort), readyPath: '/readyz', timeoutMs: 120_000 });
     defer(() => system.stop());
     const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'bench-s7', topicPrefix: '' }).admin();
     await admin.connect();

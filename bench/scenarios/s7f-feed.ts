@@ -11,6 +11,7 @@ import { isolated, poolOf } from '../isolated.js';
 import { runLoad } from '../load.js';
 import { freePort, startChild } from '../processes.js';
 import { envOf } from './s6-leaderboard.js';
+import { APP_NODE_ARGS } from '../../launcher/node-args.js';
 
 /** The stated load: background sleep logs per second, plus the probes. */
 const BACKGROUND_PER_SECOND = 100;
@@ -44,7 +45,7 @@ const run = (ctx: Context): Promise<Row[]> =>
     ctx.log(`${background.length} background users, ${probes} author/follower pairs`);
 
     const port = await freePort();
-    const system = await startChild({ name: 'all-in-one system', script: 'launcher/main.ts', port, env: envOf(config, port), readyPath: '/readyz', timeoutMs: 120_000 });
+    const system = await startChild({ name: 'all-in-one system', script: 'launcher/main.ts', nodeArgs: APP_NODE_ARGS, port, env: envOf(config, port), readyPath: '/readyz', timeoutMs: 120_000 });
     defer(() => system.stop());
     const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'bench-s7f', topicPrefix: '' }).admin();
     await admin.connect();
