@@ -17,29 +17,24 @@ export const PortFromString = new t.Type<number, string, unknown>(
   String,
 );
 
+/** A string of decimal digits (no sign, no leading zeros) that decodes to an integer ≥ `min`. */
+const intFromString = (name: string, min: 0 | 1, expected: string) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min,
+    (u, c) =>
+      pipe(
+        t.string.validate(u, c),
+        E.chain((s) => (/^(0|[1-9]\d*)$/.test(s) && Number(s) >= min ? t.success(Number(s)) : t.failure(u, c, expected))),
+      ),
+    String,
+  );
+
 /** A string that decodes to a positive integer (counts, sizes, milliseconds). */
-export const PositiveIntFromString = new t.Type<number, string, unknown>(
-  'PositiveInt',
-  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u > 0,
-  (u, c) =>
-    pipe(
-      t.string.validate(u, c),
-      E.chain((s) => (/^[1-9]\d*$/.test(s) ? t.success(Number(s)) : t.failure(u, c, 'expected a positive integer'))),
-    ),
-  String,
-);
+export const PositiveIntFromString = intFromString('PositiveInt', 1, 'expected a positive integer');
 
 /** A string that decodes to an integer ≥ 0 (a duration where 0 means "off"). */
-export const NonNegativeIntFromString = new t.Type<number, string, unknown>(
-  'NonNegativeInt',
-  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0,
-  (u, c) =>
-    pipe(
-      t.string.validate(u, c),
-      E.chain((s) => (/^(0|[1-9]\d*)$/.test(s) ? t.success(Number(s)) : t.failure(u, c, 'expected an integer ≥ 0'))),
-    ),
-  String,
-);
+export const NonNegativeIntFromString = intFromString('NonNegativeInt', 0, 'expected an integer ≥ 0');
 
 /** Comma-separated `host:port` list, e.g. Kafka brokers. */
 export const HostPortListFromString = new t.Type<string[], string, unknown>(
