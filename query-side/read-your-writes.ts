@@ -18,6 +18,10 @@ const projectionOf = (url: string): string | undefined => {
  * that position, and says in `Read-Consistency` whether it got there (`fresh`) or how far
  * (`stale; applied=…; requested=…`). The parameter is taken off the query before the route decodes it.
  */
+/** Reads that waited for a position: a route must not answer them from anything it reused. */
+const waited = new WeakSet<FastifyRequest>();
+export const readsOwnWrite = (request: FastifyRequest): boolean => waited.has(request);
+
 export const readYourWrites = (app: FastifyInstance, deps: QueryDeps): void => {
   const waitFor = async (request: FastifyRequest, reply: FastifyReply, raw: unknown): Promise<void> => {
     if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) {
@@ -30,6 +34,7 @@ export const readYourWrites = (app: FastifyInstance, deps: QueryDeps): void => {
     // Without a valid token the route itself answers 401; without a projection there is nothing to wait for.
     if (!projection || !principal || E.isLeft(principal)) return;
     const requested = Number(raw);
+    waited.add(request);
     const consistency = await awaitPosition(deps.redis, deps.redisPrefix, projection, `user-${principal.right.userId}`, requested, deps.readYourWritesTimeoutMs);
     reply.header('read-consistency', consistencyHeader(consistency, requested));
     if (!consistency.reached) reply.header('cache-control', 'no-store');

@@ -7,6 +7,7 @@ import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
+import { dateOrToday } from './page.js';
 import { pairs, rankPage } from './ranking.js';
 
 const AroundQuery = t.intersection([t.type({ period: t.keyof({ day: null, week: null, month: null }) }), t.partial({ date: CalendarDate, radius: clampedLimit(25) })]);
@@ -21,7 +22,7 @@ export const aroundMeRoute = (deps: QueryDeps) => (app: FastifyInstance): void =
   app.get('/v1/leaderboards/global/around-me', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     const q = await decodeRequest(AroundQuery, request, reply, 'query');
     if (!q) return reply;
-    const date = q.date ?? new Date(deps.clock()).toISOString().slice(0, 10);
+    const date = dateOrToday(q.date, deps.clock);
     const radius = q.radius ?? 5;
     const key = globalBoardKey(deps.redisPrefix, q.period, date);
     const me = principalOf(request).userId;

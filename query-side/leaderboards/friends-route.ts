@@ -1,20 +1,14 @@
-import { CalendarDate } from '../../shared/events/index.js';
 import type { FastifyInstance } from 'fastify';
 import type mysql from 'mysql2/promise';
-import * as t from 'io-ts';
 import { authenticate, principalOf } from '../../shared/auth/authenticate.js';
 import { decodeRequest } from '../../shared/http/decode.js';
 import { routeSchema } from '../../shared/http/openapi.js';
-import { clampedLimit, OffsetCursor } from '../../shared/http/query-codecs.js';
+import { OffsetCursor } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
-import { BoardPage } from './page.js';
+import { BoardPage, BoardQuery, pageOf } from './page.js';
 import { rankPage } from './ranking.js';
 
-const FriendsQuery = t.intersection([
-  t.type({ period: t.keyof({ day: null, week: null, month: null }) }),
-  t.partial({ date: CalendarDate, limit: clampedLimit(100), cursor: OffsetCursor }),
-]);
 
 /** Board order: score descending, ties as Redis' ZREVRANGE orders them (member descending). */
 const byBoardOrder = (a: readonly [string, number], b: readonly [string, number]): number => b[1] - a[1] || (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0);
@@ -25,13 +19,11 @@ const byBoardOrder = (a: readonly [string, number], b: readonly [string, number]
  * The circle is small enough to rank in memory; pages are offsets into that ranking.
  */
 export const friendsLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
-  const schema = routeSchema({ summary: 'The leaderboard of the caller and the people they follow', tags: ['leaderboards'], auth: true, querystring: FriendsQuery, response: BoardPage });
+  const schema = routeSchema({ summary: 'The leaderboard of the caller and the people they follow', tags: ['leaderboards'], auth: true, querystring: BoardQuery, response: BoardPage });
   app.get('/v1/leaderboards/friends', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const q = await decodeRequest(FriendsQuery, request, reply, 'query');
+    const q = await decodeRequest(BoardQuery, request, reply, 'query');
     if (!q) return reply;
-    const date = q.date ?? new Date(deps.clock()).toISOString().slice(0, 10);
-    const limit = q.limit ?? 20;
-    const offset = q.cursor ?? 0;
+    const { date, limit, offset } = pageOf(q, deps.clock);
     const me = principalOf(request).userId;
 
     const [rows] = await deps.pool.query<mysql.RowDataPacket[]>(`SELECT followee_id FROM follows WHERE follower_id = ?`, [me]);

@@ -1,6 +1,17 @@
 import * as t from 'io-ts';
-
+import { CalendarDate } from '../../shared/events/index.js';
+import { clampedLimit, OffsetCursor } from '../../shared/http/query-codecs.js';
+import type { Clock } from '../../shared/ids.js';
 import { nullable, UserRef } from '../users.js';
+
+const Period = t.keyof({ day: null, week: null, month: null });
+
+/** The query of the paged board routes (global and friends). */
+export const BoardQuery = t.intersection([t.type({ period: Period }), t.partial({ date: CalendarDate, limit: clampedLimit(100), cursor: OffsetCursor })]);
+
+/** The board routes' defaults: today's window (by the clock), 20 entries, from the top. */
+export const dateOrToday = (date: string | undefined, clock: Clock): string => date ?? new Date(clock()).toISOString().slice(0, 10);
+export const pageOf = (q: t.TypeOf<typeof BoardQuery>, clock: Clock) => ({ date: dateOrToday(q.date, clock), limit: q.limit ?? 20, offset: q.cursor ?? 0 });
 
 export const RankedEntry = t.type({ rank: t.number, user: UserRef, score: t.number }, 'RankedEntry');
 
@@ -10,7 +21,7 @@ export const RankedEntry = t.type({ rank: t.number, user: UserRef, score: t.numb
  */
 export const BoardPage = t.type(
   {
-    period: t.keyof({ day: null, week: null, month: null }),
+    period: Period,
     window: t.string,
     total: t.number,
     entries: t.array(RankedEntry),

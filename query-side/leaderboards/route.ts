@@ -4,13 +4,13 @@ import type { Result } from 'ioredis';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { authenticate, principalOf } from '../../shared/auth/authenticate.js';
-import { CalendarDate } from '../../shared/events/index.js';
 import { decodeRequest } from '../../shared/http/decode.js';
 import { routeSchema } from '../../shared/http/openapi.js';
-import { clampedLimit, OffsetCursor } from '../../shared/http/query-codecs.js';
+import { OffsetCursor } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
-import { BoardPage } from './page.js';
+import { readsOwnWrite } from '../read-your-writes.js';
+import { BoardPage, BoardQuery, pageOf } from './page.js';
 import { pageCache } from './page-cache.js';
 import { pairs, rankPage } from './ranking.js';
 
@@ -23,10 +23,6 @@ declare module 'ioredis' {
   }
 }
 
-const BoardQuery = t.intersection([
-  t.type({ period: t.keyof({ day: null, week: null, month: null }) }),
-  t.partial({ date: CalendarDate, limit: clampedLimit(100), cursor: OffsetCursor }),
-]);
 const PageReply = t.tuple([t.number, t.number, t.array(t.string)]);
 /** {score, members above} for a scored member, {} for one without a score. */
 const PlaceReply = t.array(t.union([t.string, t.number]));
@@ -65,14 +61,11 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
   app.get('/v1/leaderboards/global', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     const q = await decodeRequest(BoardQuery, request, reply, 'query');
     if (!q) return reply;
-    const date = q.date ?? new Date(deps.clock()).toISOString().slice(0, 10);
-    const limit = q.limit ?? 20;
-    const offset = q.cursor ?? 0;
+    const { date, limit, offset } = pageOf(q, deps.clock);
     const board = globalBoardKey(deps.redisPrefix, q.period, date);
-    const readsOwnWrite = reply.hasHeader('read-consistency');
 
     const [page, place] = await Promise.all([
-      readsOwnWrite ? loadPage(board, offset, limit) : pages.get(`${board}|${offset}|${limit}`, () => loadPage(board, offset, limit)),
+      readsOwnWrite(request) ? loadPage(board, offset, limit) : pages.get(`${board}|${offset}|${limit}`, () => loadPage(board, offset, limit)),
       deps.redis.sleepsocialBoardPlace(board, principalOf(request).userId).then((r) => decoded(PlaceReply, r, 'place')),
     ]);
     const [score, above] = place;
