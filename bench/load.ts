@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuSeconds } from './processes.js';
 
 export type LoadSpec = {
   readonly url: string;
@@ -58,3 +59,26 @@ export const runLoad = (spec: LoadSpec): Promise<LoadResult> =>
       },
     );
   });
+
+/**
+ * Server CPU per answered request, summed per key (a side's label) over the load runs it wraps:
+ * on a shared machine it moves much less than requests per second.
+ */
+export const cpuMeter = () => {
+  const sums = new Map<string, { seconds: number; requests: number }>();
+  return {
+    run: async (key: string, pid: number, load: () => Promise<LoadResult>): Promise<LoadResult> => {
+      const before = cpuSeconds(pid);
+      const r = await load();
+      const after = cpuSeconds(pid);
+      const sum = sums.get(key) ?? { seconds: 0, requests: 0 };
+      if (before !== undefined && after !== undefined) sums.set(key, { seconds: sum.seconds + after - before, requests: sum.requests + r.ok });
+      return r;
+    },
+    /** µs per request, NaN when nothing was measured (not Linux, or no answers). */
+    micros: (key: string): number => {
+      const sum = sums.get(key);
+      return sum && sum.requests > 0 ? (sum.seconds / sum.requests) * 1e6 : Number.NaN;
+    },
+  };
+};

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createTokenService } from '../../shared/auth/tokens.js';
 import { benchUserId, sleepLogRequests, tokensFor } from '../fixtures.js';
 import { throughputs, withCleanup, type Context, type Row, type Scenario } from '../harness.js';
-import { runLoad, type LoadResult } from '../load.js';
-import { cpuSeconds, freePort, startChild } from '../processes.js';
+import { cpuMeter, runLoad, type LoadResult } from '../load.js';
+import { freePort, startChild } from '../processes.js';
 import { BENCH_TOKENS } from '../servers/settings.js';
 
 const CONNECTIONS = 16;
@@ -37,27 +37,18 @@ const run = (ctx: Context): Promise<Row[]> =>
     const appFailures = { count: 0 };
     const helloFailures = { count: 0 };
     ctx.log(`${users} users, ${CONNECTIONS} connections, app pid ${app.pid}, hello pid ${hello.pid}`);
-    // Server CPU per answered request over the rounds: steadier than req/s on a shared machine.
-    const cpu = { app: { seconds: 0, requests: 0 }, hello: { seconds: 0, requests: 0 } };
-    const metered = async (pid: number, sum: { seconds: number; requests: number }, load: () => Promise<LoadResult>) => {
-      const before = cpuSeconds(pid);
-      const r = await load();
-      const after = cpuSeconds(pid);
-      if (before !== undefined && after !== undefined) Object.assign(sum, { seconds: sum.seconds + after - before, requests: sum.requests + r.ok });
-      return r;
-    };
-    const micros = (sum: { seconds: number; requests: number }) => (sum.requests > 0 ? (sum.seconds / sum.requests) * 1e6 : Number.NaN);
+    const cpu = cpuMeter();
     const [ours, baseline] = await throughputs(
       [
         {
           label: 'POST /v1/sleep-logs',
           round: (ms) =>
-            metered(app.pid, cpu.app, () => runLoad({ url: `${app.url}/v1/sleep-logs`, method: 'POST', connections: CONNECTIONS, durationMs: ms, next })).then(okRate('S1 app', appFailures)),
+            cpu.run('app', app.pid, () => runLoad({ url: `${app.url}/v1/sleep-logs`, method: 'POST', connections: CONNECTIONS, durationMs: ms, next })).then(okRate('S1 app', appFailures)),
         },
         {
           label: 'hello POST',
           round: (ms) =>
-            metered(hello.pid, cpu.hello, () =>
+            cpu.run('hello', hello.pid, () =>
               runLoad({ url: `${hello.url}/hello`, method: 'POST', connections: CONNECTIONS, durationMs: ms, headers: sample.headers, body: sample.body }),
             ).then(okRate('S1 hello', helloFailures)),
         },
@@ -76,7 +67,7 @@ const run = (ctx: Context): Promise<Row[]> =>
         goal: { kind: 'ratio-at-least', value: 0.6 },
         ...(failed > 0 ? { note: `${appFailures.count} app / ${helloFailures.count} hello non-2xx` } : {}),
       },
-      { scenario: 'S1', metric: 'server CPU per request (vs hello POST), during the rounds', unit: 'µs', a: micros(cpu.app), b: micros(cpu.hello) },
+      { scenario: 'S1', metric: 'server CPU per request (vs hello POST), during the rounds', unit: 'µs', a: cpu.micros('app'), b: cpu.micros('hello') },
     ];
   });
 

@@ -14,8 +14,8 @@ import type { Projector } from '../../projections/runtime/projector.js';
 import { appendTo, benchUserId, followed, inParallel, registered, sleptUntil, tokensFor } from '../fixtures.js';
 import { alternate, median, withCleanup, type Context, type Row, type Scenario, type Side } from '../harness.js';
 import { isolated, poolOf } from '../isolated.js';
-import { runLoad, type LoadResult } from '../load.js';
-import { cpuSeconds, freePort, ROOT, startChild } from '../processes.js';
+import { cpuMeter, runLoad, type LoadResult } from '../load.js';
+import { freePort, ROOT, startChild } from '../processes.js';
 import { APP_NODE_ARGS } from '../../launcher/node-args.js';
 
 const CONNECTIONS = 16;
@@ -113,22 +113,11 @@ const run = (ctx: Context): Promise<Row[]> =>
     }
 
     // Server CPU per answered request over all rounds: a figure the other load on the machine moves less.
-    const cpu = new Map<string, { seconds: number; requests: number }>();
+    const cpu = cpuMeter();
     const get = (label: string, url: string, pid: number, next?: typeof asReader): Side<LoadResult> => ({
       label,
-      round: async (ms) => {
-        const before = cpuSeconds(pid);
-        const r = await runLoad({ url, method: 'GET', connections: CONNECTIONS, durationMs: ms, ...(next ? { next } : {}) }).then(ok(label));
-        const after = cpuSeconds(pid);
-        const sum = cpu.get(label) ?? { seconds: 0, requests: 0 };
-        if (before !== undefined && after !== undefined) cpu.set(label, { seconds: sum.seconds + after - before, requests: sum.requests + r.ok });
-        return r;
-      },
+      round: (ms) => cpu.run(label, pid, () => runLoad({ url, method: 'GET', connections: CONNECTIONS, durationMs: ms, ...(next ? { next } : {}) }).then(ok(label))),
     });
-    const cpuMicros = (label: string) => {
-      const c = cpu.get(label);
-      return c && c.requests > 0 ? (c.seconds / c.requests) * 1e6 : Number.NaN;
-    };
     const sides = [
       get('leaderboard top-100', `${api.url}${boardPath}`, api.pid, asReader),
       ...(withFeed ? [get('feed page', `${api.url}/v1/feed`, api.pid, asReader)] : []),
@@ -154,7 +143,7 @@ const run = (ctx: Context): Promise<Row[]> =>
       const side = sides[i] as Side<LoadResult>;
       const half = await atHalf(side, m.url, m.max, asReader);
       rows.push(
-        { scenario: 'S6', metric: `${m.label.split(' (')[0] ?? m.label} server CPU per request (vs hello), during the max rounds`, unit: 'µs', a: cpuMicros(side.label), b: cpuMicros('hello GET') },
+        { scenario: 'S6', metric: `${m.label.split(' (')[0] ?? m.label} server CPU per request (vs hello), during the max rounds`, unit: 'µs', a: cpu.micros(side.label), b: cpu.micros('hello GET') },
         { scenario: 'S6', metric: `${m.label} vs hello GET, max (c=${CONNECTIONS})`, unit: 'req/s', a: m.max, b: helloMax, goal: { kind: 'ratio-at-least', value: 0.45 } },
         { scenario: 'S6', metric: `${m.label.split(' (')[0] ?? m.label} p50 at 50% of max (vs hello at 50% of its max)`, unit: 'ms', a: half.p50, b: helloHalf.p50 },
         { scenario: 'S6', metric: `${m.label.split(' (')[0] ?? m.label} p99 at 50% of max (vs hello at 50% of its max)`, unit: 'ms', a: half.p99, b: helloHalf.p99 },
