@@ -41,7 +41,6 @@ export const createTokenService = (s: TokenSettings, clock: () => number = Date.
     allowedAud: s.audience,
     requiredClaims: ['sub', 'exp', 'iss', 'aud'],
     ignoreExpiration: true,
-    ignoreNotBefore: false,
     cache: VERIFIED_CACHE_SIZE,
     cacheTTL: VERIFIED_CACHE_TTL_MS,
   });
