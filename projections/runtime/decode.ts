@@ -2,13 +2,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import { UserEvent } from '../../shared/events/index.js';
 import type { StoredEvent } from '../../shared/event-store/port.js';
 import { formatDecodeErrors } from '../../shared/validation/format.js';
+import { decodeStored } from '../../shared/validation/stored.js';
 import type { ProjectionItem } from './projector.js';
 
 export type Decoded = { readonly item: ProjectionItem; readonly error?: string };
 
 /** Decodes the event's data; an unknown type or broken data becomes a skip plus an error to dead-letter. */
 export const toProjectionItem = (stored: StoredEvent): Decoded => {
-  const decoded = UserEvent.decode({ type: stored.type, data: stored.data });
+  const decoded = decodeStored(UserEvent, { type: stored.type, data: stored.data });
   if (E.isRight(decoded)) return { item: { kind: 'event', event: { ...decoded.right, metadata: stored.metadata } } };
   return {
     item: { kind: 'skip', metadata: stored.metadata },

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { WriteMetadata, type UtcInstant } from '../../events/index.js';
 import type { StoredEvent } from '../port.js';
 import { formatDecodeErrors } from '../../validation/format.js';
+import { decodeStored } from '../../validation/stored.js';
 
 export const SELECT_EVENT = `SELECT position, stream_id, revision, type, data, metadata, recorded_at FROM events`;
 
@@ -14,7 +15,7 @@ export const mysqlUtcToInstant = (s: string): UtcInstant => `${s.replace(' ', 'T
  * so that an unknown or broken event reaches a projector (and its dead-letter topic) intact.
  */
 export const rowToStoredEvent = (row: mysql.RowDataPacket): StoredEvent => {
-  const metadata = WriteMetadata.decode(JSON.parse(String(row.metadata)));
+  const metadata = decodeStored(WriteMetadata, JSON.parse(String(row.metadata)));
   if (E.isLeft(metadata)) {
     throw new Error(`event at position ${String(row.position)} has invalid metadata: ${formatDecodeErrors(metadata.left).join('; ')}`);
   }
