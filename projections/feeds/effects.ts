@@ -1,4 +1,4 @@
-import type { EventMetadata, UserId } from '../../shared/events/index.js';
+import type { UserId } from '../../shared/events/index.js';
 import { DAY_MS } from '../../shared/feeds/keys.js';
 import { encodeFeedItem, feedItemOf } from '../../shared/feeds/item.js';
 import type { ProjectionItem } from '../runtime/projector.js';
@@ -20,8 +20,6 @@ export type FeedEffect =
       readonly expireAt: number;
     }
   | { readonly kind: 'follow' | 'unfollow'; readonly followerId: UserId; readonly followeeId: UserId };
-
-export const metadataOf = (item: ProjectionItem): EventMetadata => (item.kind === 'event' ? item.event.metadata : item.metadata);
 
 export const feedEffect = (item: ProjectionItem, retentionDays: number): FeedEffect => {
   if (item.kind === 'skip') return { kind: 'guard-only' };

@@ -6,8 +6,8 @@ import { feedKeys, retentionCutoff } from '../../shared/feeds/keys.js';
 import type { Clock } from '../../shared/ids.js';
 import { formatDecodeErrors } from '../../shared/validation/format.js';
 import type { ProjectionItem, Projector } from '../runtime/projector.js';
-import { RevisionGap } from '../runtime/projector.js';
-import { feedEffect, metadataOf } from './effects.js';
+import { metadataOf, RevisionGap } from '../runtime/projector.js';
+import { feedEffect } from './effects.js';
 
 export type FeedSettings = {
   readonly prefix: string;

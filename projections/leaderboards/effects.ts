@@ -1,4 +1,4 @@
-import type { ProjectionItem } from '../runtime/projector.js';
+import { metadataOf, type ProjectionItem } from '../runtime/projector.js';
 import { globalBoardKey, PERIODS, windowEnd } from '../../shared/leaderboards/windows.js';
 
 export type LeaderboardSettings = { readonly prefix: string; readonly retentionDays: number };
@@ -40,7 +40,7 @@ export const boardsOf = (wakeDate: string, retentionDays: number): string[] =>
   PERIODS.flatMap((p) => [globalBoardKey('', p, wakeDate), String(Math.floor(windowEnd(p, wakeDate).getTime() / 1000) + retentionDays * 86_400)]);
 
 export const scriptCall = (item: ProjectionItem, s: LeaderboardSettings): ScriptCall => {
-  const meta = item.kind === 'event' ? item.event.metadata : item.metadata;
+  const meta = metadataOf(item);
   const head = [meta.streamId, String(meta.revision)];
   const guardOnly: ScriptCall = { keys: [guardKey(s.prefix), recordsKey(s.prefix, '-')], args: [...head, '', '', '', s.prefix] };
   if (item.kind === 'skip') return guardOnly;

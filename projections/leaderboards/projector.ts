@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis, Result } from 'ioredis';
 import type { Projector } from '../runtime/projector.js';
-import { RevisionGap } from '../runtime/projector.js';
+import { metadataOf, RevisionGap } from '../runtime/projector.js';
 import { scriptCall, type LeaderboardSettings } from './effects.js';
 
 const script = readFileSync(new URL('./apply.lua', import.meta.url), 'utf8');
@@ -34,7 +34,7 @@ export const leaderboardProjector = (redis: Redis, s: LeaderboardSettings): Proj
         const [status, applied] = reply as [number, number];
         const item = items[i];
         if (status === 2 && item) {
-          const meta = item.kind === 'event' ? item.event.metadata : item.metadata;
+          const meta = metadataOf(item);
           throw new RevisionGap(meta.streamId, applied + 1, meta.revision);
         }
       });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { progressKey } from '../../shared/projections/progress.js';
-import type { ProjectionItem, Projector } from './projector.js';
+import { metadataOf, type ProjectionItem, type Projector } from './projector.js';
 
 /**
  * Records, once a batch's effects are durable, the highest position applied per stream (ZADD GT:
@@ -13,7 +13,7 @@ export const withProgress = (projector: Projector, redis: Redis, prefix: string)
     await projector.apply(items);
     const highest = new Map<string, number>();
     for (const item of items) {
-      const meta = item.kind === 'event' ? item.event.metadata : item.metadata;
+      const meta = metadataOf(item);
       highest.set(meta.streamId, Math.max(highest.get(meta.streamId) ?? 0, meta.position));
     }
     if (highest.size === 0) return;

@@ -8,6 +8,9 @@ export type ProjectionItem =
   | { readonly kind: 'event'; readonly event: Recorded<UserEvent> }
   | { readonly kind: 'skip'; readonly metadata: EventMetadata };
 
+/** The envelope of an item, whichever kind it is. */
+export const metadataOf = (item: ProjectionItem): EventMetadata => (item.kind === 'event' ? item.event.metadata : item.metadata);
+
 /** Thrown by `apply` when an item's revision is beyond the next expected one for its stream. */
 export class RevisionGap extends Error {
   constructor(

@@ -1,7 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { inTransaction } from '../../shared/mysql/pool.js';
 import type { Projector } from '../runtime/projector.js';
-import { RevisionGap } from '../runtime/projector.js';
+import { metadataOf, RevisionGap } from '../runtime/projector.js';
 import { unknownKeys, type TablesMemory, type User } from './memory.js';
 
 const NAME = 'tables';
@@ -35,8 +35,7 @@ export const bulkTablesProjector = (pool: mysql.Pool, memory?: TablesMemory): Pr
     // Set inside the transaction, run after its commit.
     let learn = () => undefined as void;
     await inTransaction(pool, async (conn) => {
-      const metaOf = (i: (typeof items)[number]) => (i.kind === 'event' ? i.event.metadata : i.metadata);
-      const streams = new Set(items.map((i) => metaOf(i).streamId));
+      const streams = new Set(items.map((i) => metadataOf(i).streamId));
       const applied = new Map<string, number>();
       for (const part of chunks(unknownKeys(memory?.guards, complete, streams), ROWS)) {
         const [rows] = await conn.query<mysql.RowDataPacket[]>(`SELECT stream_id, revision FROM projection_guards WHERE projection = ? AND stream_id IN (?) FOR UPDATE`, [NAME, part]);
@@ -84,7 +83,7 @@ export const bulkTablesProjector = (pool: mysql.Pool, memory?: TablesMemory): Pr
       const touched = new Set<string>();
 
       for (const item of items) {
-        const meta = metaOf(item);
+        const meta = metadataOf(item);
         const last = applied.get(meta.streamId) ?? -1;
         if (meta.revision <= last) continue;
         if (meta.revision > last + 1) {

@@ -1,7 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { inTransaction } from '../../shared/mysql/pool.js';
 import type { ProjectionItem, Projector } from '../runtime/projector.js';
-import { RevisionGap } from '../runtime/projector.js';
+import { metadataOf, RevisionGap } from '../runtime/projector.js';
 import { applyEvent } from './statements.js';
 
 const NAME = 'tables';
@@ -15,7 +15,7 @@ export const perEventTablesProjector = (pool: mysql.Pool): Projector => ({
   name: NAME,
   apply: (items: readonly ProjectionItem[]) =>
     inTransaction(pool, async (conn) => {
-      const streams = [...new Set(items.map((i) => (i.kind === 'event' ? i.event.metadata : i.metadata).streamId))];
+      const streams = [...new Set(items.map((i) => metadataOf(i).streamId))];
       if (streams.length === 0) return;
       const [rows] = await conn.query<mysql.RowDataPacket[]>(
         `SELECT stream_id, revision FROM projection_guards WHERE projection = ? AND stream_id IN (?) FOR UPDATE`,
@@ -24,7 +24,7 @@ export const perEventTablesProjector = (pool: mysql.Pool): Projector => ({
       const applied = new Map(rows.map((r) => [String(r.stream_id), Number(r.revision)]));
       const touched = new Set<string>();
       for (const item of items) {
-        const meta = item.kind === 'event' ? item.event.metadata : item.metadata;
+        const meta = metadataOf(item);
         const last = applied.get(meta.streamId) ?? -1;
         if (meta.revision <= last) continue;
         if (meta.revision > last + 1) throw new RevisionGap(meta.streamId, last + 1, meta.revision);
