@@ -6,7 +6,7 @@ import { systemClock } from '../shared/ids.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config/index.js';
 import { leaderboardProjector } from '../projections/leaderboards/projector.js';
-import { bulkLeaderboardProjector } from '../projections/leaderboards/bulk.js';
+import { bulkLeaderboardProjector, guardMemory } from '../projections/leaderboards/bulk.js';
 import { liveRecords } from '../projections/leaderboards/effects.js';
 import { feedProjector } from '../projections/feeds/projector.js';
 import { mysqlSettingsOf } from '../launcher/infrastructure.js';
@@ -44,7 +44,7 @@ export const leaderboardsTarget = (redis: Redis, c: Config, tag: string): Rebuil
     name: 'leaderboards',
     family: 'lb:',
     projector: (prefix) => leaderboardProjector(redis, settings(prefix)),
-    bulk: (prefix) => bulkLeaderboardProjector(redis, settings(prefix)),
+    bulk: (prefix, fresh) => bulkLeaderboardProjector(redis, settings(prefix), { guards: guardMemory(fresh) }),
     canonical: (key, content) => {
       if (!('hash' in content)) return content;
       const records = liveRecords(key, content.hash, Date.now() / 1000);

@@ -88,8 +88,8 @@ export type RedisFamily = {
   readonly family: string;
   /** The projector writing keys under the given prefix. */
   readonly projector: (prefix: string) => Projector;
-  /** The page-at-a-time projector for rebuilds, when the projection has one. */
-  readonly bulk?: (prefix: string) => Projector;
+  /** The page-at-a-time projector for rebuilds, when the projection has one; `fresh`: the shadow was empty when this run began. */
+  readonly bulk?: (prefix: string, fresh: boolean) => Projector;
   /**
    * What of a key (named without the prefix) a comparison counts, when some of its content may
    * differ by design between a live model and a rebuild without meaning anything; undefined: none.
@@ -108,6 +108,7 @@ export const redisTarget = (redis: Redis, prefix: string, tag: string, f: RedisF
   // Outside the family (not swapped): says that a new version is being built here.
   const marker = `${shadowPrefix}rebuilding`;
   const bulk = f.bulk;
+  let fresh = false;
 
   const dropShadow = async () => {
     const keys = await scanKeys(redis, `${glob(shadowPrefix)}*`);
@@ -117,14 +118,15 @@ export const redisTarget = (redis: Redis, prefix: string, tag: string, f: RedisF
   return {
     name: f.name,
     shadow: `Redis keys ${shadowFamily}*`,
-    prepare: async (fresh) => {
-      if (!fresh) return (await redis.exists(marker)) === 1;
+    prepare: async (afresh) => {
+      fresh = afresh;
+      if (!afresh) return (await redis.exists(marker)) === 1;
       await dropShadow();
       await redis.set(marker, new Date().toISOString());
       return true;
     },
     shadowProjector: () => f.projector(shadowPrefix),
-    ...(bulk ? { bulkProjector: () => bulk(shadowPrefix) } : {}),
+    ...(bulk ? { bulkProjector: () => bulk(shadowPrefix, fresh) } : {}),
     liveProjector: () => f.projector(prefix),
     swap: async () => {
       await redis.eval(SWAP, 0, liveFamily, shadowFamily, `${glob(liveFamily)}*`, `${glob(shadowFamily)}*`, shadowPrefix, prefix);

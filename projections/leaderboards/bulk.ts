@@ -39,6 +39,20 @@ const READ_CHUNK = 1_000;
 
 const chunks = <A>(xs: readonly A[], size: number): A[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 
+export type BulkOptions = {
+  readonly nowSeconds?: () => number;
+  /**
+   * The guard's applied revision per stream, remembered between pages by a rebuild, the only
+   * writer of its shadow: a stream is read from the guard once, then known. `complete`: the
+   * guard was empty when the memory began (a fresh rebuild), so a stream it does not know is at
+   * -1 and nothing is read. O(streams), not O(events).
+   */
+  readonly guards?: GuardMemory;
+};
+
+export type GuardMemory = { readonly complete: boolean; readonly known: Map<string, number> };
+export const guardMemory = (complete: boolean): GuardMemory => ({ complete, known: new Map() });
+
 /** A log's record as the fold leaves it: its value (null: none) and whether the page wrote it. */
 type Slot = { value: string | null; written: boolean };
 
@@ -47,20 +61,25 @@ type Slot = { value: string | null; written: boolean };
  * call per item, leaving the same boards, guard and live records, so the live projector carries on
  * from it after the swap.
  *
- * Per page: one round trip reads the guard for the page's streams and, per user, the records of
- * the logs the page touches (one HMGET per user hash); the page is folded in memory exactly as
+ * Per page: one round trip reads the guard for the page's streams (those the guard memory cannot
+ * answer) and, per user, the records of the logs the page corrects or retracts (one HMGET per user
+ * hash); the page is folded in memory exactly as
  * apply.lua would go through it (revision guard, undo of a log's previous record, new record),
  * netting the score changes per board and member; then one script (WRITE_PAGE) writes the net
  * ZINCRBYs, the boards' EXPIREATs, the removal of members left at or below 0, the records and the
  * guard. The script makes a page all-or-nothing, so an interrupted run resumes behind the guard as
- * the per-item path does. Memory: O(page), nothing is kept between pages.
+ * the per-item path does. Memory: O(page), plus the guard memory when given.
  *
  * Netting is exact because a night's minutes are positive: within a page a member's score only
  * drops to 0 (and is removed by apply.lua) when it has no live contribution left, which is what
  * the net sum gives too. A record whose boards have already expired is not written (apply.lua
  * writes it and prunes it later; comparisons ignore it: see liveRecords).
  */
-export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings, nowSeconds: () => number = () => Date.now() / 1000): Projector => {
+export const bulkLeaderboardProjector = (
+  redis: Redis,
+  s: LeaderboardSettings,
+  { nowSeconds = () => Date.now() / 1000, guards: remembered }: BulkOptions = {},
+): Projector => {
   const guard = guardKey(s.prefix);
   redis.defineCommand('sleepsocialLeaderboardBulk', { numberOfKeys: 0, lua: WRITE_PAGE });
   // Boards and expiries depend on the wake date only: computed once per date.
@@ -81,27 +100,47 @@ export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings, n
       const now = nowSeconds();
       const calls = items.map(callOf);
       const streams = [...new Set(calls.map((c) => c.args[0] ?? ''))];
-      // Per user hash, the page's logs in it.
+      // Per user hash, the page's logs in it; those to read are the ones the page first meets in a
+      // correction or retraction. A log the page first meets in SleepLogged has no record yet: the
+      // decider never logs under an id its stream has named (LOG_ID_TAKEN, even once retracted),
+      // and a replayed SleepLogged is stopped by the guard before it is folded.
       const records = new Map<string, Map<string, Slot>>();
-      for (const { keys, args } of calls) {
+      const toRead = new Map<string, string[]>();
+      calls.forEach(({ keys, args }, i) => {
         const logId = args[2] ?? '';
-        if (logId === '') continue;
+        if (logId === '') return;
         let logs = records.get(keys[1]);
         if (!logs) records.set(keys[1], (logs = new Map<string, Slot>()));
+        if (logs.has(logId)) return;
         logs.set(logId, { value: null, written: false });
-      }
+        const item = items[i];
+        if (item?.kind === 'event' && item.event.type === 'SleepLogged') return;
+        let wanted = toRead.get(keys[1]);
+        if (!wanted) toRead.set(keys[1], (wanted = []));
+        wanted.push(logId);
+      });
+      const memory = remembered?.known;
+      const unknownStreams = !remembered ? streams : remembered.complete ? [] : streams.filter((stream) => !remembered.known.has(stream));
       const reads = redis.pipeline();
-      for (const part of chunks(streams, READ_CHUNK)) reads.hmget(guard, ...part);
-      for (const [hash, logs] of records) reads.hmget(hash, ...logs.keys());
+      for (const part of chunks(unknownStreams, READ_CHUNK)) reads.hmget(guard, ...part);
+      for (const [hash, logIds] of toRead) reads.hmget(hash, ...logIds);
       const replies = (await reads.exec()) ?? [];
       const values: (string | null)[] = [];
       for (const [error, reply] of replies) {
         if (error) throw error;
         values.push(...(reply as (string | null)[]));
       }
-      const applied = new Map(streams.map((stream, i) => [stream, Number(values[i] ?? '-1')]));
-      let at = streams.length;
-      for (const logs of records.values()) for (const slot of logs.values()) slot.value = values[at++] ?? null;
+      const applied = new Map(unknownStreams.map((stream, i) => [stream, Number(values[i] ?? '-1')]));
+      if (memory) for (const stream of streams) if (!applied.has(stream)) applied.set(stream, memory.get(stream) ?? -1);
+      let at = unknownStreams.length;
+      for (const [hash, logIds] of toRead) {
+        const logs = records.get(hash);
+        for (const logId of logIds) {
+          const slot = logs?.get(logId);
+          if (slot) slot.value = values[at] ?? null;
+          at++;
+        }
+      }
 
       const deltas = new Map<string, Map<string, number>>();
       const add = (board: string, member: string, by: number) => {
@@ -180,6 +219,7 @@ export const bulkLeaderboardProjector = (redis: Redis, s: LeaderboardSettings, n
         // Arrays, not spread arguments: a page has far more values than a call may take as arguments (ioredis flattens them).
         await redis.sleepsocialLeaderboardBulk(guard, counts, incr, expire, [...undone], set, del, keep, guarded);
       }
+      if (memory) for (const stream of streams) memory.set(stream, applied.get(stream) ?? -1);
       if (gap) throw gap;
     },
   };
