@@ -13,6 +13,7 @@ import { mysqlSettingsOf } from '../../shared/mysql/settings.js';
 import { cleanUp, testConfig } from '../../shared/testing/environment.js';
 import { tableMigrations } from '../../projections/tables/schema.js';
 import { toProjectionItem } from '../../projections/runtime/decode.js';
+import { bulkLeaderboardProjector, guardMemory } from '../../projections/leaderboards/bulk.js';
 import { leaderboardsTarget } from '../projections.js';
 import { runRebuild, type RebuildDeps, type RebuildOptions } from './engine.js';
 import { shadowDatabase, tablesTarget } from './tables-target.js';
@@ -117,7 +118,7 @@ afterAll(async () => {
   await pool?.end();
   await cleanUp(config);
   const admin = createPool({ ...mysqlSettingsOf(config, 1), database: 'mysql' });
-  for (const tag of ['rebuild', 'verify', 'twice']) await admin.query(`DROP DATABASE IF EXISTS \`${shadowDatabase(config.MYSQL_DATABASE, tag)}\``);
+  for (const tag of ['rebuild', 'verify', 'twice', 'chunks']) await admin.query(`DROP DATABASE IF EXISTS \`${shadowDatabase(config.MYSQL_DATABASE, tag)}\``);
   await admin.end();
 });
 
@@ -167,6 +168,40 @@ describe.each(['tables', 'leaderboards'] as const)('bulk rebuild of %s', (name) 
       const items = (await store.readAll({ afterPosition: 0, limit: 10_000, streamPrefixes: ['user-'] })).map((e) => toProjectionItem(e).item);
       for (let i = 0; i < items.length; i += 9) await bulk.apply(items.slice(i, i + 9));
       for (let i = 0; i < items.length; i += 13) await bulk.apply(items.slice(i, i + 13));
+      const comparison = await target.compare(5);
+      expect(comparison.differences).toEqual([]);
+      expect(comparison.rebuilt).toEqual(comparison.live);
+    } finally {
+      await target.drop();
+      await target.close();
+    }
+  });
+});
+
+describe('bulk rebuild of leaderboards, written in chunks of whole streams', () => {
+  it('a chunk that fails leaves its streams behind their guard: the page applied again ends equal to the per-item model', async () => {
+    await perItemLive('leaderboards');
+    const target = targets.leaderboards('chunks');
+    try {
+      await target.prepare(true);
+      const items = (await store.readAll({ afterPosition: 0, limit: 10_000, streamPrefixes: ['user-'] })).map((e) => toProjectionItem(e).item);
+      const settings = { prefix: `${config.REDIS_KEY_PREFIX}~chunks:`, retentionDays: config.LEADERBOARD_RETENTION_DAYS };
+      let calls = 0;
+      // The third script call is lost; the others (sent with it) are written.
+      const lossy = new Proxy(redis, {
+        get: (r, key) => {
+          if (key === 'sleepsocialLeaderboardBulk') {
+            return (...args: (string | string[])[]) => (++calls === 3 ? Promise.reject(new Error('lost')) : r.sleepsocialLeaderboardBulk(...args));
+          }
+          const value: unknown = Reflect.get(r, key);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(r) : value;
+        },
+      });
+      await expect(bulkLeaderboardProjector(lossy, settings, { guards: guardMemory(true), chunkValues: 12 }).apply(items)).rejects.toThrow('lost');
+      expect(calls).toBeGreaterThan(4);
+      expect((await target.compare(5)).differences).not.toEqual([]);
+      // As a resumed run would: nothing remembered, the guard read back.
+      await bulkLeaderboardProjector(redis, settings, { guards: guardMemory(false), chunkValues: 12 }).apply(items);
       const comparison = await target.compare(5);
       expect(comparison.differences).toEqual([]);
       expect(comparison.rebuilt).toEqual(comparison.live);

@@ -39,6 +39,17 @@ const READ_CHUNK = 1_000;
 
 const chunks = <A>(xs: readonly A[], size: number): A[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 
+/** What a page writes for one stream: its user's ZINCRBYs, record HSET/HDELs and expiry, and its guard field. */
+type StreamWrites = { incr: string[]; set: string[]; del: string[]; keep: string[]; guarded: string[] };
+const noWrites = (): StreamWrites => ({ incr: [], set: [], del: [], keep: [], guarded: [] });
+
+/**
+ * Values per script call, whole streams at a time. A script runs alone on the server: one per
+ * 10,000-event page stalled every other client, the live API and projectors included, for 70-110
+ * ms; chunks keep each stall to a few ms, and each is still all-or-nothing for its streams.
+ */
+const CHUNK_VALUES = 2_000;
+
 export type BulkOptions = {
   readonly nowSeconds?: () => number;
   /**
@@ -48,6 +59,8 @@ export type BulkOptions = {
    * -1 and nothing is read. O(streams), not O(events).
    */
   readonly guards?: GuardMemory;
+  /** Values per script call (tests make it small to split a page). */
+  readonly chunkValues?: number;
 };
 
 export type GuardMemory = { readonly complete: boolean; readonly known: Map<string, number> };
@@ -78,7 +91,7 @@ type Slot = { value: string | null; written: boolean };
 export const bulkLeaderboardProjector = (
   redis: Redis,
   s: LeaderboardSettings,
-  { nowSeconds = () => Date.now() / 1000, guards: remembered }: BulkOptions = {},
+  { nowSeconds = () => Date.now() / 1000, guards: remembered, chunkValues = CHUNK_VALUES }: BulkOptions = {},
 ): Projector => {
   const guard = guardKey(s.prefix);
   redis.defineCommand('sleepsocialLeaderboardBulk', { numberOfKeys: 0, lua: WRITE_PAGE });
@@ -91,6 +104,33 @@ export const bulkLeaderboardProjector = (
     if (!boards) boardsByDate.set(d.wakeDate, (boards = boardsOf(d.wakeDate, s.retentionDays)));
     const m = item.event.metadata;
     return { keys: [guard, recordsKey(s.prefix, d.userId)], args: [m.streamId, String(m.revision), d.logId, d.userId, String(d.durationMinutes), s.prefix, ...boards] };
+  };
+
+  // Chunks go out together (one connection keeps their order) and fail alone: a stream's writes
+  // and its guard are in one chunk, so a retry skips exactly the streams that were written.
+  const writeInChunks = async (streams: Iterable<StreamWrites>, expire: string[], trim: string[]) => {
+    const sent: Promise<number>[] = [];
+    let chunk = noWrites();
+    let size = 0;
+    const send = () => {
+      const c = chunk;
+      const counts = [c.incr.length / 3, expire.length / 2, trim.length, c.set.length / 3, c.del.length / 2, c.keep.length / 2, c.guarded.length / 2].map(String);
+      // Arrays, not spread arguments: a chunk has more values than a call may take as arguments (ioredis flattens them).
+      sent.push(redis.sleepsocialLeaderboardBulk(guard, counts, c.incr, expire, trim, c.set, c.del, c.keep, c.guarded));
+      chunk = noWrites();
+      size = 0;
+    };
+    for (const w of streams) {
+      chunk.incr.push(...w.incr);
+      chunk.set.push(...w.set);
+      chunk.del.push(...w.del);
+      chunk.keep.push(...w.keep);
+      chunk.guarded.push(...w.guarded);
+      size += w.incr.length + w.set.length + w.del.length + w.keep.length + w.guarded.length;
+      if (size >= chunkValues) send();
+    }
+    if (size > 0) send();
+    await Promise.all(sent);
   };
 
   return {
@@ -143,10 +183,15 @@ export const bulkLeaderboardProjector = (
       }
 
       const deltas = new Map<string, Map<string, number>>();
-      const add = (board: string, member: string, by: number) => {
+      // Every write an item makes is its own user's (their member on the boards, their records
+      // hash, their stream's guard): what lets a page be written in chunks of whole streams.
+      const streamOfMember = new Map<string, string>();
+      const streamOfHash = new Map<string, string>();
+      const add = (board: string, member: string, by: number, stream: string) => {
         let members = deltas.get(board);
         if (!members) deltas.set(board, (members = new Map<string, number>()));
         members.set(member, (members.get(member) ?? 0) + by);
+        streamOfMember.set(member, stream);
       };
       const expiries = new Map<string, string>();
       const undone = new Set<string>();
@@ -168,7 +213,7 @@ export const bulkLeaderboardProjector = (
           if (slot.value) {
             const was = parseRecord(slot.value);
             for (const board of was.boards) {
-              add(`${s.prefix}${board}`, was.member, -was.minutes);
+              add(`${s.prefix}${board}`, was.member, -was.minutes, stream);
               undone.add(`${s.prefix}${board}`);
             }
           }
@@ -178,7 +223,7 @@ export const bulkLeaderboardProjector = (
             for (let i = 6; i + 1 < args.length; i += 2) {
               const board = `${s.prefix}${args[i] ?? ''}`;
               const until = args[i + 1] ?? '0';
-              add(board, member, Number(minutes));
+              add(board, member, Number(minutes), stream);
               expiries.set(board, until);
               expireAt = Math.max(expireAt, Number(until));
               boards += `|${args[i] ?? ''}`;
@@ -188,36 +233,39 @@ export const bulkLeaderboardProjector = (
             slot.value = null;
           }
           slot.written = true;
+          streamOfHash.set(keys[1], stream);
         }
         applied.set(stream, rev);
         guards.add(stream);
       }
 
       if (guards.size > 0) {
-        const incr: string[] = [];
-        for (const [board, members] of deltas) for (const [member, by] of members) if (by !== 0) incr.push(board, String(by), member);
-        const expire = [...expiries].flat();
-        const set: string[] = [];
-        const del: string[] = [];
-        const keep: string[] = [];
+        const byStream = new Map<string, StreamWrites>();
+        const writesOf = (stream: string) => {
+          let w = byStream.get(stream);
+          if (!w) byStream.set(stream, (w = noWrites()));
+          return w;
+        };
+        for (const [board, members] of deltas) {
+          for (const [member, by] of members) if (by !== 0) writesOf(streamOfMember.get(member) ?? '').incr.push(board, String(by), member);
+        }
         for (const [hash, logs] of records) {
           let longest = 0;
+          const w = writesOf(streamOfHash.get(hash) ?? '');
           for (const [logId, slot] of logs) {
             if (!slot.written) continue;
             const expireAt = slot.value ? parseRecord(slot.value).expireAt : 0;
             if (slot.value && expireAt > now) {
-              set.push(hash, logId, slot.value);
+              w.set.push(hash, logId, slot.value);
               longest = Math.max(longest, expireAt);
             } else {
-              del.push(hash, logId);
+              w.del.push(hash, logId);
             }
           }
-          if (longest > 0) keep.push(hash, String(longest));
+          if (longest > 0) w.keep.push(hash, String(longest));
         }
-        const guarded = [...guards].flatMap((stream) => [stream, String(applied.get(stream))]);
-        const counts = [incr.length / 3, expire.length / 2, undone.size, set.length / 3, del.length / 2, keep.length / 2, guarded.length / 2].map(String);
-        // Arrays, not spread arguments: a page has far more values than a call may take as arguments (ioredis flattens them).
-        await redis.sleepsocialLeaderboardBulk(guard, counts, incr, expire, [...undone], set, del, keep, guarded);
+        for (const stream of guards) writesOf(stream).guarded.push(stream, String(applied.get(stream)));
+        await writeInChunks(byStream.values(), [...expiries].flat(), [...undone]);
       }
       if (memory) for (const stream of streams) memory.set(stream, applied.get(stream) ?? -1);
       if (gap) throw gap;
