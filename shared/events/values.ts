@@ -10,14 +10,20 @@ export const UtcInstant = t.brand(
 export type UtcInstant = t.TypeOf<typeof UtcInstant>;
 export const toUtcInstant = (ms: number): UtcInstant => new Date(ms).toISOString() as UtcInstant;
 
-/** A calendar date, YYYY-MM-DD. */
+const calendarDate = /^(\d{4})-(\d{2})-(\d{2})$/;
+// Gregorian: every event with a night in it checks one, so arithmetic rather than a Date round trip.
+const daysIn = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/** A calendar date, YYYY-MM-DD, that exists (2026-02-30 does not). */
 interface CalendarDateBrand { readonly CalendarDate: unique symbol }
 export const CalendarDate = t.brand(
   t.string,
-  // Parse first: an impossible date such as 2026-13-01 must be refused, not throw in toISOString.
   (s): s is t.Branded<string, CalendarDateBrand> => {
-    const ms = /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00Z`) : NaN;
-    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(s);
+    const m = calendarDate.exec(s);
+    if (!m) return false;
+    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
   },
   'CalendarDate',
 );
