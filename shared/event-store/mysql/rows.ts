@@ -19,15 +19,12 @@ export const rowToStoredEvent = (row: mysql.RowDataPacket): StoredEvent => {
   if (E.isLeft(metadata)) {
     throw new Error(`event at position ${String(row.position)} has invalid metadata: ${formatDecodeErrors(metadata.left).join('; ')}`);
   }
-  return {
-    type: String(row.type),
-    data: JSON.parse(String(row.data)) as unknown,
-    metadata: {
-      ...metadata.right,
-      streamId: String(row.stream_id),
-      revision: Number(row.revision),
-      position: Number(row.position),
-      recordedAt: mysqlUtcToInstant(String(row.recorded_at)),
-    },
-  };
+  // The decoded value is this row's own fresh object: completed in place rather than copied.
+  const complete = Object.assign(metadata.right, {
+    streamId: String(row.stream_id),
+    revision: Number(row.revision),
+    position: Number(row.position),
+    recordedAt: mysqlUtcToInstant(String(row.recorded_at)),
+  });
+  return { type: String(row.type), data: JSON.parse(String(row.data)) as unknown, metadata: complete };
 };
