@@ -67,7 +67,7 @@ export type GuardMemory = { readonly complete: boolean; readonly known: Map<stri
 export const guardMemory = (complete: boolean): GuardMemory => ({ complete, known: new Map() });
 
 /** A log's record as the fold leaves it: its value (null: none) and whether the page wrote it. */
-type Slot = { value: string | null; written: boolean };
+type Slot = { value: string | null; written: boolean; expireAt: number };
 
 /**
  * The leaderboards projector for a rebuild: a whole page of items at once instead of one apply.lua
@@ -152,7 +152,7 @@ export const bulkLeaderboardProjector = (
         let logs = records.get(keys[1]);
         if (!logs) records.set(keys[1], (logs = new Map<string, Slot>()));
         if (logs.has(logId)) return;
-        logs.set(logId, { value: null, written: false });
+        logs.set(logId, { value: null, written: false, expireAt: 0 });
         const item = items[i];
         if (item?.kind === 'event' && item.event.type === 'SleepLogged') return;
         let wanted = toRead.get(keys[1]);
@@ -229,8 +229,10 @@ export const bulkLeaderboardProjector = (
               boards += `|${args[i] ?? ''}`;
             }
             slot.value = `${member}|${minutes}|${expireAt}${boards}`;
+            slot.expireAt = expireAt;
           } else {
             slot.value = null;
+            slot.expireAt = 0;
           }
           slot.written = true;
           streamOfHash.set(keys[1], stream);
@@ -254,10 +256,9 @@ export const bulkLeaderboardProjector = (
           const w = writesOf(streamOfHash.get(hash) ?? '');
           for (const [logId, slot] of logs) {
             if (!slot.written) continue;
-            const expireAt = slot.value ? parseRecord(slot.value).expireAt : 0;
-            if (slot.value && expireAt > now) {
+            if (slot.value && slot.expireAt > now) {
               w.set.push(hash, logId, slot.value);
-              longest = Math.max(longest, expireAt);
+              longest = Math.max(longest, slot.expireAt);
             } else {
               w.del.push(hash, logId);
             }
