@@ -191,7 +191,7 @@ describe('bulk rebuild of leaderboards, written in chunks of whole streams', () 
       const lossy = new Proxy(redis, {
         get: (r, key) => {
           if (key === 'sleepsocialLeaderboardBulk') {
-            return (...args: (string | string[])[]) => (++calls === 3 ? Promise.reject(new Error('lost')) : r.sleepsocialLeaderboardBulk(...args));
+            return (guardKey: string, ...sections: string[]) => (++calls === 3 ? Promise.reject(new Error('lost')) : r.sleepsocialLeaderboardBulk(guardKey, ...sections));
           }
           const value: unknown = Reflect.get(r, key);
           return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(r) : value;

@@ -5,34 +5,50 @@ import { boardsOf, guardKey, parseRecord, recordsKey, scriptCall, type Leaderboa
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    sleepsocialLeaderboardBulk(...args: (string | string[])[]): Result<number, Context>;
+    sleepsocialLeaderboardBulk(guard: string, ...sections: string[]): Result<number, Context>;
   }
 }
 
 /**
- * A page's writes in one script, so Redis runs them as one atomic step (a MULTI of tens of
- * thousands of commands costs the client far more). ARGV: the guard key, then the counts of each
- * section, then the sections: (board, by, member) ZINCRBY, (board, at) EXPIREAT, board
- * ZREMRANGEBYSCORE -inf 0, (hash, log, record) HSET, (hash, log) HDEL, (hash, at) EXPIREAT NX
- * then GT (as apply.lua extends a records hash), (stream, revision) guard HSET.
+ * A chunk of a page's writes in one script, so Redis runs them as one atomic step. ARGV: the
+ * guard key, then seven sections, each one string of values joined by NUL (which no key, id or
+ * record holds: environment variables, the prefix's source, cannot carry one): (board, by,
+ * member) ZINCRBY, (board, at) EXPIREAT, board ZREMRANGEBYSCORE -inf 0, (hash, log, record) HSET,
+ * (hash, log) HDEL, (hash, at) EXPIREAT NX then GT (as apply.lua extends a records hash),
+ * (stream, revision) guard HSET. Seven strings rather than thousands of arguments: the client's
+ * cost is per argument, and the node process is what limits a rebuild, not Redis.
  */
 const WRITE_PAGE = `
-local guard = ARGV[1]
-local nIncr, nExpire, nTrim, nSet, nDel, nKeep, nGuard = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local i = 9
-for _ = 1, nIncr do redis.call('ZINCRBY', ARGV[i], ARGV[i + 1], ARGV[i + 2]); i = i + 3 end
-for _ = 1, nExpire do redis.call('EXPIREAT', ARGV[i], ARGV[i + 1]); i = i + 2 end
-for _ = 1, nTrim do redis.call('ZREMRANGEBYSCORE', ARGV[i], '-inf', 0); i = i + 1 end
-for _ = 1, nSet do redis.call('HSET', ARGV[i], ARGV[i + 1], ARGV[i + 2]); i = i + 3 end
-for _ = 1, nDel do redis.call('HDEL', ARGV[i], ARGV[i + 1]); i = i + 2 end
-for _ = 1, nKeep do
-  redis.call('EXPIREAT', ARGV[i], ARGV[i + 1], 'NX')
-  redis.call('EXPIREAT', ARGV[i], ARGV[i + 1], 'GT')
-  i = i + 2
+local function split(s)
+  local out, from = {}, 1
+  if s == '' then return out end
+  while true do
+    local at = string.find(s, '\0', from, true)
+    if not at then
+      out[#out + 1] = string.sub(s, from)
+      return out
+    end
+    out[#out + 1] = string.sub(s, from, at - 1)
+    from = at + 1
+  end
 end
-for _ = 1, nGuard do redis.call('HSET', guard, ARGV[i], ARGV[i + 1]); i = i + 2 end
-return i
+local guard = ARGV[1]
+local incr, expire, trim, set, del, keep, guarded = split(ARGV[2]), split(ARGV[3]), split(ARGV[4]), split(ARGV[5]), split(ARGV[6]), split(ARGV[7]), split(ARGV[8])
+for i = 1, #incr, 3 do redis.call('ZINCRBY', incr[i], incr[i + 1], incr[i + 2]) end
+for i = 1, #expire, 2 do redis.call('EXPIREAT', expire[i], expire[i + 1]) end
+for i = 1, #trim do redis.call('ZREMRANGEBYSCORE', trim[i], '-inf', 0) end
+for i = 1, #set, 3 do redis.call('HSET', set[i], set[i + 1], set[i + 2]) end
+for i = 1, #del, 2 do redis.call('HDEL', del[i], del[i + 1]) end
+for i = 1, #keep, 2 do
+  redis.call('EXPIREAT', keep[i], keep[i + 1], 'NX')
+  redis.call('EXPIREAT', keep[i], keep[i + 1], 'GT')
+end
+for i = 1, #guarded, 2 do redis.call('HSET', guard, guarded[i], guarded[i + 1]) end
+return #incr / 3 + #set / 3 + #guarded / 2
 `;
+
+/** Joins a section's values for WRITE_PAGE. */
+const section = (values: readonly string[]): string => values.join('\0');
 
 /** Fields per HMGET of the guard, to keep one reply small. */
 const READ_CHUNK = 1_000;
@@ -112,11 +128,10 @@ export const bulkLeaderboardProjector = (
     const sent: Promise<number>[] = [];
     let chunk = noWrites();
     let size = 0;
+    const [expiring, trimmed] = [section(expire), section(trim)];
     const send = () => {
       const c = chunk;
-      const counts = [c.incr.length / 3, expire.length / 2, trim.length, c.set.length / 3, c.del.length / 2, c.keep.length / 2, c.guarded.length / 2].map(String);
-      // Arrays, not spread arguments: a chunk has more values than a call may take as arguments (ioredis flattens them).
-      sent.push(redis.sleepsocialLeaderboardBulk(guard, counts, c.incr, expire, trim, c.set, c.del, c.keep, c.guarded));
+      sent.push(redis.sleepsocialLeaderboardBulk(guard, section(c.incr), expiring, trimmed, section(c.set), section(c.del), section(c.keep), section(c.guarded)));
       chunk = noWrites();
       size = 0;
     };
