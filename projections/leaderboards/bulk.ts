@@ -1,7 +1,6 @@
 import type { Redis, Result } from 'ioredis';
-import type { ProjectionItem, Projector } from '../runtime/projector.js';
-import { RevisionGap } from '../runtime/projector.js';
-import { boardsOf, guardKey, parseRecord, recordsKey, scriptCall, type LeaderboardSettings, type ScriptCall } from './effects.js';
+import { metadataOf, RevisionGap, type ProjectionItem, type Projector } from '../runtime/projector.js';
+import { boardsOf, guardKey, parseRecord, recordsKey, type LeaderboardSettings } from './effects.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -82,6 +81,21 @@ export type BulkOptions = {
 export type GuardMemory = { readonly complete: boolean; readonly known: Map<string, number> };
 export const guardMemory = (complete: boolean): GuardMemory => ({ complete, known: new Map() });
 
+/** A wake date's boards (prefixed keys, with when each expires), and what a record names of them. */
+type Night = { readonly boards: readonly { readonly key: string; readonly until: string }[]; readonly expireAt: number; readonly names: string };
+
+/** What the fold needs of an item; `night` for a night logged or corrected, `logId` '' for an item that only moves the guard. */
+type Step = {
+  readonly stream: string;
+  readonly revision: number;
+  readonly hash: string;
+  readonly logId: string;
+  readonly member: string;
+  readonly minutes: number;
+  readonly night: Night | undefined;
+  readonly logged: boolean;
+};
+
 /** A log's record as the fold leaves it: its value (null: none) and whether the page wrote it. */
 type Slot = { value: string | null; written: boolean; expireAt: number };
 
@@ -112,14 +126,38 @@ export const bulkLeaderboardProjector = (
   const guard = guardKey(s.prefix);
   redis.defineCommand('sleepsocialLeaderboardBulk', { numberOfKeys: 0, lua: WRITE_PAGE });
   // Boards and expiries depend on the wake date only: computed once per date.
-  const boardsByDate = new Map<string, string[]>();
-  const callOf = (item: ProjectionItem): ScriptCall => {
-    if (item.kind !== 'event' || (item.event.type !== 'SleepLogged' && item.event.type !== 'SleepLogCorrected')) return scriptCall(item, s);
-    const d = item.event.data;
-    let boards = boardsByDate.get(d.wakeDate);
-    if (!boards) boardsByDate.set(d.wakeDate, (boards = boardsOf(d.wakeDate, s.retentionDays)));
-    const m = item.event.metadata;
-    return { keys: [guard, recordsKey(s.prefix, d.userId)], args: [m.streamId, String(m.revision), d.logId, d.userId, String(d.durationMinutes), s.prefix, ...boards] };
+  const nights = new Map<string, Night>();
+  const nightOf = (wakeDate: string): Night => {
+    let night = nights.get(wakeDate);
+    if (!night) {
+      const flat = boardsOf(wakeDate, s.retentionDays);
+      const boards: { key: string; until: string }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) boards.push({ key: `${s.prefix}${flat[i] ?? ''}`, until: flat[i + 1] ?? '0' });
+      const names = boards.map((b) => `|${b.key.slice(s.prefix.length)}`).join('');
+      nights.set(wakeDate, (night = { boards, expireAt: Math.max(0, ...boards.map((b) => Number(b.until))), names }));
+    }
+    return night;
+  };
+  const stepOf = (item: ProjectionItem): Step => {
+    const m = metadataOf(item);
+    if (item.kind === 'event') {
+      const e = item.event;
+      switch (e.type) {
+        case 'SleepLogged':
+        case 'SleepLogCorrected': {
+          const d = e.data;
+          return { stream: m.streamId, revision: m.revision, hash: recordsKey(s.prefix, d.userId), logId: d.logId, member: d.userId, minutes: d.durationMinutes, night: nightOf(d.wakeDate), logged: e.type === 'SleepLogged' };
+        }
+        case 'SleepLogRetracted':
+          return { stream: m.streamId, revision: m.revision, hash: recordsKey(s.prefix, e.data.userId), logId: e.data.logId, member: e.data.userId, minutes: 0, night: undefined, logged: false };
+        case 'UserRegistered':
+        case 'ProfileUpdated':
+        case 'Followed':
+        case 'Unfollowed':
+          break;
+      }
+    }
+    return { stream: m.streamId, revision: m.revision, hash: '', logId: '', member: '', minutes: 0, night: undefined, logged: false };
   };
 
   // Chunks go out together (one connection keeps their order) and fail alone: a stream's writes
@@ -153,27 +191,25 @@ export const bulkLeaderboardProjector = (
     apply: async (items) => {
       if (items.length === 0) return;
       const now = nowSeconds();
-      const calls = items.map(callOf);
-      const streams = [...new Set(calls.map((c) => c.args[0] ?? ''))];
+      const steps = items.map(stepOf);
+      const streams = [...new Set(steps.map((step) => step.stream))];
       // Per user hash, the page's logs in it; those to read are the ones the page first meets in a
       // correction or retraction. A log the page first meets in SleepLogged has no record yet: the
       // decider never logs under an id its stream has named (LOG_ID_TAKEN, even once retracted),
       // and a replayed SleepLogged is stopped by the guard before it is folded.
       const records = new Map<string, Map<string, Slot>>();
       const toRead = new Map<string, string[]>();
-      calls.forEach(({ keys, args }, i) => {
-        const logId = args[2] ?? '';
-        if (logId === '') return;
-        let logs = records.get(keys[1]);
-        if (!logs) records.set(keys[1], (logs = new Map<string, Slot>()));
-        if (logs.has(logId)) return;
+      for (const { hash, logId, logged } of steps) {
+        if (logId === '') continue;
+        let logs = records.get(hash);
+        if (!logs) records.set(hash, (logs = new Map<string, Slot>()));
+        if (logs.has(logId)) continue;
         logs.set(logId, { value: null, written: false, expireAt: 0 });
-        const item = items[i];
-        if (item?.kind === 'event' && item.event.type === 'SleepLogged') return;
-        let wanted = toRead.get(keys[1]);
-        if (!wanted) toRead.set(keys[1], (wanted = []));
+        if (logged) continue;
+        let wanted = toRead.get(hash);
+        if (!wanted) toRead.set(hash, (wanted = []));
         wanted.push(logId);
-      });
+      }
       const memory = remembered?.known;
       const unknownStreams = !remembered ? streams : remembered.complete ? [] : streams.filter((stream) => !remembered.known.has(stream));
       const reads = redis.pipeline();
@@ -213,17 +249,15 @@ export const bulkLeaderboardProjector = (
       const guards = new Set<string>();
       let gap: RevisionGap | undefined;
 
-      for (const { keys, args } of calls) {
-        const [stream = '', revision = '', logId = '', member = '', minutes = ''] = args;
+      for (const { stream, revision, hash, logId, member, minutes, night } of steps) {
         const last = applied.get(stream) ?? -1;
-        const rev = Number(revision);
-        if (rev <= last) continue;
-        if (rev > last + 1) {
+        if (revision <= last) continue;
+        if (revision > last + 1) {
           // apply.lua applies every item before a gap and then the projector throws: the same here.
-          gap = new RevisionGap(stream, last + 1, rev);
+          gap = new RevisionGap(stream, last + 1, revision);
           break;
         }
-        const slot = logId === '' ? undefined : records.get(keys[1])?.get(logId);
+        const slot = logId === '' ? undefined : records.get(hash)?.get(logId);
         if (slot) {
           if (slot.value) {
             const was = parseRecord(slot.value);
@@ -232,27 +266,21 @@ export const bulkLeaderboardProjector = (
               undone.add(`${s.prefix}${board}`);
             }
           }
-          if (minutes !== '') {
-            let boards = '';
-            let expireAt = 0;
-            for (let i = 6; i + 1 < args.length; i += 2) {
-              const board = `${s.prefix}${args[i] ?? ''}`;
-              const until = args[i + 1] ?? '0';
-              add(board, member, Number(minutes), stream);
-              expiries.set(board, until);
-              expireAt = Math.max(expireAt, Number(until));
-              boards += `|${args[i] ?? ''}`;
+          if (night) {
+            for (const board of night.boards) {
+              add(board.key, member, minutes, stream);
+              expiries.set(board.key, board.until);
             }
-            slot.value = `${member}|${minutes}|${expireAt}${boards}`;
-            slot.expireAt = expireAt;
+            slot.value = `${member}|${minutes}|${night.expireAt}${night.names}`;
+            slot.expireAt = night.expireAt;
           } else {
             slot.value = null;
             slot.expireAt = 0;
           }
           slot.written = true;
-          streamOfHash.set(keys[1], stream);
+          streamOfHash.set(hash, stream);
         }
-        applied.set(stream, rev);
+        applied.set(stream, revision);
         guards.add(stream);
       }
 
