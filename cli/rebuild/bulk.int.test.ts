@@ -127,11 +127,16 @@ const perItemLive = (name: 'tables' | 'leaderboards') => runRebuild(deps, target
 const bulkVerify = (name: 'tables' | 'leaderboards', options: Partial<RebuildOptions> = {}) => runRebuild(deps, targets[name]('verify'), { mode: 'verify', ...options });
 
 describe.each(['tables', 'leaderboards'] as const)('bulk rebuild of %s', (name) => {
-  it('leaves exactly what the per-item path leaves, whatever the page size', async () => {
+  it('leaves exactly what the per-item path leaves, whatever the page size and however many pages a write covers', async () => {
     const live = await perItemLive(name);
     expect(live.swapped).toBe(true);
-    for (const pageSize of [3, 7, 10_000]) {
-      const report = await bulkVerify(name, { pageSize });
+    for (const [pageSize, flushEvents] of [
+      [3, 1],
+      [3, 7],
+      [7, 50_000],
+      [10_000, 50_000],
+    ] as const) {
+      const report = await bulkVerify(name, { pageSize, flushEvents });
       const comparison = report.comparison;
       expect(comparison?.differences).toEqual([]);
       expect(comparison?.rebuilt).toEqual(comparison?.live);
@@ -147,6 +152,7 @@ describe.each(['tables', 'leaderboards'] as const)('bulk rebuild of %s', (name) 
       runRebuild(deps, targets[name]('rebuild'), {
         mode: 'rebuild',
         pageSize: 5,
+        flushEvents: 8,
         afterPage: () => {
           if (++pages === 4) throw stop;
         },

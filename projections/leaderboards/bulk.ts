@@ -1,5 +1,5 @@
 import type { Redis, Result } from 'ioredis';
-import { metadataOf, RevisionGap, type ProjectionItem, type Projector } from '../runtime/projector.js';
+import { metadataOf, RevisionGap, type BufferedProjector, type ProjectionItem } from '../runtime/projector.js';
 import { boardsOf, guardKey, parseRecord, recordsKey, type LeaderboardSettings } from './effects.js';
 
 declare module 'ioredis' {
@@ -96,24 +96,46 @@ type Step = {
   readonly logged: boolean;
 };
 
+/** What the folded pages will write: per stream its revision, per user hash the logs met, the net score changes. */
+type Window = {
+  readonly applied: Map<string, number>;
+  readonly advanced: Set<string>;
+  readonly records: Map<string, Map<string, Slot>>;
+  readonly deltas: Map<string, Map<string, number>>;
+  readonly streamOfMember: Map<string, string>;
+  readonly streamOfHash: Map<string, string>;
+  readonly expiries: Map<string, string>;
+  readonly undone: Set<string>;
+};
+const emptyWindow = (): Window => ({
+  applied: new Map(),
+  advanced: new Set(),
+  records: new Map(),
+  deltas: new Map(),
+  streamOfMember: new Map(),
+  streamOfHash: new Map(),
+  expiries: new Map(),
+  undone: new Set(),
+});
+
 /** A log's record as the fold leaves it: its value (null: none) and whether the page wrote it. */
 type Slot = { value: string | null; written: boolean; expireAt: number };
 
 /**
- * The leaderboards projector for a rebuild: a whole page of items at once instead of one apply.lua
- * call per item, leaving the same boards, guard and live records, so the live projector carries on
+ * The leaderboards projector for a rebuild: pages of items at once instead of one apply.lua call
+ * per item, leaving the same boards, guard and live records, so the live projector carries on
  * from it after the swap.
  *
- * Per page: one round trip reads the guard for the page's streams (those the guard memory cannot
- * answer) and, per user, the records of the logs the page corrects or retracts (one HMGET per user
- * hash); the page is folded in memory exactly as
- * apply.lua would go through it (revision guard, undo of a log's previous record, new record),
- * netting the score changes per board and member; then one script (WRITE_PAGE) writes the net
- * ZINCRBYs, the boards' EXPIREATs, the removal of members left at or below 0, the records and the
- * guard. The script makes a page all-or-nothing, so an interrupted run resumes behind the guard as
- * the per-item path does. Memory: O(page), plus the guard memory when given.
+ * `fold` takes a page: one round trip reads what the window cannot answer (guards the memory
+ * does not know; records of logs the page corrects or retracts, one HMGET per user hash), then
+ * the page is folded in memory exactly as apply.lua would go through it (revision guard, undo of
+ * a log's previous record, new record), netting the score changes per board and member across
+ * the window. `flush` writes the window: the net ZINCRBYs, the boards' EXPIREATs, the removal of
+ * members left at or below 0, the records and the guard, in scripts of whole streams (WRITE_PAGE),
+ * each all-or-nothing for its streams, so an interrupted run resumes behind the guard as the
+ * per-item path does. Memory: what the window met (users, logs, boards), plus the guard memory.
  *
- * Netting is exact because a night's minutes are positive: within a page a member's score only
+ * Netting is exact because a night's minutes are positive: within a window a member's score only
  * drops to 0 (and is removed by apply.lua) when it has no live contribution left, which is what
  * the net sum gives too. A record whose boards have already expired is not written (apply.lua
  * writes it and prunes it later; comparisons ignore it: see liveRecords).
@@ -122,7 +144,7 @@ export const bulkLeaderboardProjector = (
   redis: Redis,
   s: LeaderboardSettings,
   { nowSeconds = () => Date.now() / 1000, guards: remembered, chunkValues = CHUNK_VALUES }: BulkOptions = {},
-): Projector => {
+): BufferedProjector => {
   const guard = guardKey(s.prefix);
   redis.defineCommand('sleepsocialLeaderboardBulk', { numberOfKeys: 0, lua: WRITE_PAGE });
   // Boards and expiries depend on the wake date only: computed once per date.
@@ -186,133 +208,140 @@ export const bulkLeaderboardProjector = (
     await Promise.all(sent);
   };
 
-  return {
-    name: 'leaderboards',
-    apply: async (items) => {
-      if (items.length === 0) return;
-      const now = nowSeconds();
-      const steps = items.map(stepOf);
-      const streams = [...new Set(steps.map((step) => step.stream))];
-      // Per user hash, the page's logs in it; those to read are the ones the page first meets in a
-      // correction or retraction. A log the page first meets in SleepLogged has no record yet: the
-      // decider never logs under an id its stream has named (LOG_ID_TAKEN, even once retracted),
-      // and a replayed SleepLogged is stopped by the guard before it is folded.
-      const records = new Map<string, Map<string, Slot>>();
-      const toRead = new Map<string, string[]>();
-      for (const { hash, logId, logged } of steps) {
-        if (logId === '') continue;
-        let logs = records.get(hash);
-        if (!logs) records.set(hash, (logs = new Map<string, Slot>()));
-        if (logs.has(logId)) continue;
-        logs.set(logId, { value: null, written: false, expireAt: 0 });
-        if (logged) continue;
-        let wanted = toRead.get(hash);
-        if (!wanted) toRead.set(hash, (wanted = []));
-        wanted.push(logId);
-      }
-      const memory = remembered?.known;
-      const unknownStreams = !remembered ? streams : remembered.complete ? [] : streams.filter((stream) => !remembered.known.has(stream));
+  // What has been folded and not yet written. Every write an item makes is its own user's
+  // (their member on the boards, their records hash, their stream's guard): what lets the
+  // window be written in chunks of whole streams.
+  let w = emptyWindow();
+  let gap: RevisionGap | undefined;
+
+  const fold = async (items: readonly ProjectionItem[]) => {
+    if (gap) throw gap;
+    const steps = items.map(stepOf);
+    // Guards: as the window left them, else remembered, else read.
+    const unknownStreams = [...new Set(steps.map((step) => step.stream))].filter(
+      (stream) => !w.applied.has(stream) && !(remembered && (remembered.complete || remembered.known.has(stream))),
+    );
+    // Records: those to read are of the logs the window first meets in a correction or
+    // retraction. A log first met in SleepLogged has no record yet: the decider never logs under
+    // an id its stream has named (LOG_ID_TAKEN, even once retracted), and a replayed SleepLogged
+    // is stopped by the guard before it is folded.
+    const toRead = new Map<string, string[]>();
+    for (const { hash, logId, logged } of steps) {
+      if (logId === '') continue;
+      let logs = w.records.get(hash);
+      if (!logs) w.records.set(hash, (logs = new Map<string, Slot>()));
+      if (logs.has(logId)) continue;
+      logs.set(logId, { value: null, written: false, expireAt: 0 });
+      if (logged) continue;
+      let wanted = toRead.get(hash);
+      if (!wanted) toRead.set(hash, (wanted = []));
+      wanted.push(logId);
+    }
+    if (unknownStreams.length > 0 || toRead.size > 0) {
       const reads = redis.pipeline();
       for (const part of chunks(unknownStreams, READ_CHUNK)) reads.hmget(guard, ...part);
       for (const [hash, logIds] of toRead) reads.hmget(hash, ...logIds);
-      const replies = (await reads.exec()) ?? [];
       const values: (string | null)[] = [];
-      for (const [error, reply] of replies) {
+      for (const [error, reply] of (await reads.exec()) ?? []) {
         if (error) throw error;
         values.push(...(reply as (string | null)[]));
       }
-      const applied = new Map(unknownStreams.map((stream, i) => [stream, Number(values[i] ?? '-1')]));
-      if (memory) for (const stream of streams) if (!applied.has(stream)) applied.set(stream, memory.get(stream) ?? -1);
+      unknownStreams.forEach((stream, i) => w.applied.set(stream, Number(values[i] ?? '-1')));
       let at = unknownStreams.length;
       for (const [hash, logIds] of toRead) {
-        const logs = records.get(hash);
+        const logs = w.records.get(hash);
         for (const logId of logIds) {
           const slot = logs?.get(logId);
           if (slot) slot.value = values[at] ?? null;
           at++;
         }
       }
+    }
 
-      const deltas = new Map<string, Map<string, number>>();
-      // Every write an item makes is its own user's (their member on the boards, their records
-      // hash, their stream's guard): what lets a page be written in chunks of whole streams.
-      const streamOfMember = new Map<string, string>();
-      const streamOfHash = new Map<string, string>();
-      const add = (board: string, member: string, by: number, stream: string) => {
-        let members = deltas.get(board);
-        if (!members) deltas.set(board, (members = new Map<string, number>()));
-        members.set(member, (members.get(member) ?? 0) + by);
-        streamOfMember.set(member, stream);
+    const add = (board: string, member: string, by: number, stream: string) => {
+      let members = w.deltas.get(board);
+      if (!members) w.deltas.set(board, (members = new Map<string, number>()));
+      members.set(member, (members.get(member) ?? 0) + by);
+      w.streamOfMember.set(member, stream);
+    };
+    for (const { stream, revision, hash, logId, member, minutes, night } of steps) {
+      const last = w.applied.get(stream) ?? remembered?.known.get(stream) ?? -1;
+      if (revision <= last) continue;
+      if (revision > last + 1) {
+        // apply.lua applies every item before a gap and then the projector throws: the same here.
+        gap = new RevisionGap(stream, last + 1, revision);
+        break;
+      }
+      const slot = logId === '' ? undefined : w.records.get(hash)?.get(logId);
+      if (slot) {
+        if (slot.value) {
+          const was = parseRecord(slot.value);
+          for (const board of was.boards) {
+            add(`${s.prefix}${board}`, was.member, -was.minutes, stream);
+            w.undone.add(`${s.prefix}${board}`);
+          }
+        }
+        if (night) {
+          for (const board of night.boards) {
+            add(board.key, member, minutes, stream);
+            w.expiries.set(board.key, board.until);
+          }
+          slot.value = `${member}|${minutes}|${night.expireAt}${night.names}`;
+          slot.expireAt = night.expireAt;
+        } else {
+          slot.value = null;
+          slot.expireAt = 0;
+        }
+        slot.written = true;
+        w.streamOfHash.set(hash, stream);
+      }
+      w.applied.set(stream, revision);
+      w.advanced.add(stream);
+    }
+  };
+
+  const flush = async () => {
+    const window = w;
+    w = emptyWindow();
+    if (window.advanced.size > 0) {
+      const now = nowSeconds();
+      const byStream = new Map<string, StreamWrites>();
+      const writesOf = (stream: string) => {
+        let writes = byStream.get(stream);
+        if (!writes) byStream.set(stream, (writes = noWrites()));
+        return writes;
       };
-      const expiries = new Map<string, string>();
-      const undone = new Set<string>();
-      const guards = new Set<string>();
-      let gap: RevisionGap | undefined;
-
-      for (const { stream, revision, hash, logId, member, minutes, night } of steps) {
-        const last = applied.get(stream) ?? -1;
-        if (revision <= last) continue;
-        if (revision > last + 1) {
-          // apply.lua applies every item before a gap and then the projector throws: the same here.
-          gap = new RevisionGap(stream, last + 1, revision);
-          break;
-        }
-        const slot = logId === '' ? undefined : records.get(hash)?.get(logId);
-        if (slot) {
-          if (slot.value) {
-            const was = parseRecord(slot.value);
-            for (const board of was.boards) {
-              add(`${s.prefix}${board}`, was.member, -was.minutes, stream);
-              undone.add(`${s.prefix}${board}`);
-            }
-          }
-          if (night) {
-            for (const board of night.boards) {
-              add(board.key, member, minutes, stream);
-              expiries.set(board.key, board.until);
-            }
-            slot.value = `${member}|${minutes}|${night.expireAt}${night.names}`;
-            slot.expireAt = night.expireAt;
+      for (const [board, members] of window.deltas) {
+        for (const [member, by] of members) if (by !== 0) writesOf(window.streamOfMember.get(member) ?? '').incr.push(board, String(by), member);
+      }
+      for (const [hash, logs] of window.records) {
+        let longest = 0;
+        const writes = writesOf(window.streamOfHash.get(hash) ?? '');
+        for (const [logId, slot] of logs) {
+          if (!slot.written) continue;
+          if (slot.value && slot.expireAt > now) {
+            writes.set.push(hash, logId, slot.value);
+            longest = Math.max(longest, slot.expireAt);
           } else {
-            slot.value = null;
-            slot.expireAt = 0;
+            writes.del.push(hash, logId);
           }
-          slot.written = true;
-          streamOfHash.set(hash, stream);
         }
-        applied.set(stream, revision);
-        guards.add(stream);
+        if (longest > 0) writes.keep.push(hash, String(longest));
       }
+      for (const stream of window.advanced) writesOf(stream).guarded.push(stream, String(window.applied.get(stream)));
+      await writeInChunks(byStream.values(), [...window.expiries].flat(), [...window.undone]);
+    }
+    if (remembered) for (const [stream, revision] of window.applied) remembered.known.set(stream, revision);
+    if (gap) throw gap;
+  };
 
-      if (guards.size > 0) {
-        const byStream = new Map<string, StreamWrites>();
-        const writesOf = (stream: string) => {
-          let w = byStream.get(stream);
-          if (!w) byStream.set(stream, (w = noWrites()));
-          return w;
-        };
-        for (const [board, members] of deltas) {
-          for (const [member, by] of members) if (by !== 0) writesOf(streamOfMember.get(member) ?? '').incr.push(board, String(by), member);
-        }
-        for (const [hash, logs] of records) {
-          let longest = 0;
-          const w = writesOf(streamOfHash.get(hash) ?? '');
-          for (const [logId, slot] of logs) {
-            if (!slot.written) continue;
-            if (slot.value && slot.expireAt > now) {
-              w.set.push(hash, logId, slot.value);
-              longest = Math.max(longest, slot.expireAt);
-            } else {
-              w.del.push(hash, logId);
-            }
-          }
-          if (longest > 0) w.keep.push(hash, String(longest));
-        }
-        for (const stream of guards) writesOf(stream).guarded.push(stream, String(applied.get(stream)));
-        await writeInChunks(byStream.values(), [...expiries].flat(), [...undone]);
-      }
-      if (memory) for (const stream of streams) memory.set(stream, applied.get(stream) ?? -1);
-      if (gap) throw gap;
+  return {
+    name: 'leaderboards',
+    fold,
+    flush,
+    apply: async (items) => {
+      await fold(items);
+      await flush();
     },
   };
 };

@@ -31,3 +31,14 @@ export interface Projector {
   readonly name: string;
   apply(items: readonly ProjectionItem[]): Promise<void>;
 }
+
+/**
+ * A rebuild's projector that can fold several pages before it writes them: scores net out and
+ * each stream's guard is written once per window instead of once per page. `apply` is `fold` then
+ * `flush`. Whatever `fold` took is written by the next `flush` (all of it, as the flush's writes
+ * allow: see the projector), and only then may a rebuild count it as done.
+ */
+export interface BufferedProjector extends Projector {
+  fold(items: readonly ProjectionItem[]): Promise<void>;
+  flush(): Promise<void>;
+}
