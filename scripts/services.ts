@@ -75,7 +75,23 @@ async function waitUntilServing(service: Service, launch: Launch): Promise<void>
   }
 }
 
+/** A local server's settings (see Service.tune); a failure here is reported, not fatal. */
+async function tune(service: Service): Promise<void> {
+  if (!service.startable || !service.tune) return;
+  try {
+    const changed = await service.tune();
+    if (changed) say(service.name, changed);
+  } catch (error) {
+    say(service.name, `could not apply its local settings (${errorText(error)}); it serves as it is`);
+  }
+}
+
 async function bringUp(service: Service): Promise<void> {
+  await startOrFind(service);
+  await tune(service);
+}
+
+async function startOrFind(service: Service): Promise<void> {
   const failure = await attempt(service);
   if (failure === undefined) {
     say(service.name, `serving on ${service.address} (already running, ${await owner(service)})`);

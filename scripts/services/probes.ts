@@ -20,6 +20,20 @@ export interface MysqlTarget extends HostPort {
 
 const PROBE_TIMEOUT_MS = 2_000;
 
+/** Raises the server's InnoDB buffer pool to `bytes` when it is smaller; answers what it did. */
+export async function raiseBufferPool(target: MysqlTarget, bytes: number): Promise<string | undefined> {
+  const connection = await mysql.createConnection({ ...target, connectTimeout: PROBE_TIMEOUT_MS });
+  try {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT @@innodb_buffer_pool_size AS size');
+    const size = Number(rows[0]?.size ?? 0);
+    if (size >= bytes) return undefined;
+    await connection.query('SET GLOBAL innodb_buffer_pool_size = ?', [bytes]);
+    return `InnoDB buffer pool raised from ${Math.round(size / 1024 ** 2)} MiB to ${Math.round(bytes / 1024 ** 2)} MiB`;
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+}
+
 export async function probeMysql(target: MysqlTarget): Promise<void> {
   let connection: mysql.Connection;
   try {
