@@ -45,6 +45,18 @@ describe('token service', () => {
     expect(E.isLeft(verdict) && verdict.left).toMatch(/^invalid token \(/);
   });
 
+  it('answers each remembered token with its own principal, and still refuses a forgery of one', async () => {
+    const tokens = createTokenService(settings, () => NOW * 1000);
+    const bob = '5d1e2f30-4a5b-4c6d-8e7f-9a0b1c2d3e4f' as UserId;
+    const [a, b] = await Promise.all([tokens.issue({ userId: alice, roles: ['user'] }, NOW), tokens.issue({ userId: bob, roles: ['auditor'] }, NOW)]);
+    for (let round = 0; round < 3; round++) {
+      expect(await tokens.verify(a)).toEqual(E.right({ userId: alice, roles: ['user'] }));
+      expect(await tokens.verify(b)).toEqual(E.right({ userId: bob, roles: ['auditor'] }));
+    }
+    const [header, , signature] = a.split('.');
+    expect(E.isLeft(await tokens.verify(`${header}.${b64url({ ...validClaims, roles: ['auditor'] })}.${signature}`))).toBe(true);
+  });
+
   it('refuses a signed token whose subject is not a user id', async () => {
     const tokens = createTokenService(settings, () => NOW * 1000);
     expect(await tokens.verify(handMade({ alg: 'HS256' }, { ...validClaims, sub: 'root' }))).toEqual(E.left('subject is not a user id'));

@@ -8,8 +8,10 @@ export type Principal = { readonly userId: UserId; readonly roles: readonly Role
 
 // Pinned: a token claiming any other algorithm (including `none`) is refused by the verifier.
 const ALGORITHM = 'HS256';
-// Verified tokens are remembered (keyed by a hash of the whole token), so a client's repeated
-// requests skip the HMAC and the JSON parse; a bounded cache, so a flood of tokens cannot grow it.
+// Verified tokens are remembered, keyed by the token itself (an exact key, and no digest to
+// compute per request: fast-jwt's own cache hashed every token with SHA-256), so a client's
+// repeated requests skip the HMAC, the JSON parse and the claims check; bounded, oldest out first,
+// so a flood of tokens cannot grow it.
 const VERIFIED_CACHE_SIZE = 10_000;
 const VERIFIED_CACHE_TTL_MS = 60_000;
 
@@ -41,20 +43,29 @@ export const createTokenService = (s: TokenSettings, clock: () => number = Date.
     allowedAud: s.audience,
     requiredClaims: ['sub', 'exp', 'iss', 'aud'],
     ignoreExpiration: true,
-    cache: VERIFIED_CACHE_SIZE,
-    cacheTTL: VERIFIED_CACHE_TTL_MS,
   });
+  const verified = new Map<string, { readonly principal: Principal; readonly exp: number; readonly until: number }>();
+  const remember = (token: string, principal: Principal, exp: number, now: number) => {
+    verified.delete(token);
+    verified.set(token, { principal, exp, until: now + VERIFIED_CACHE_TTL_MS });
+    if (verified.size > VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+  };
   return {
     issue: (principal, nowSeconds) =>
       Promise.resolve(
         sign({ roles: principal.roles, sub: principal.userId, iss: s.issuer, aud: s.audience, iat: nowSeconds, exp: nowSeconds + s.ttlSeconds }),
       ),
     verify: (token) => {
+      const now = clock();
+      const known = verified.get(token);
+      if (known && known.until > now) return Promise.resolve(known.exp * 1000 <= now ? E.left('token expired') : E.right(known.principal));
       try {
         const claims = claimsOf(verifyToken(token));
         if (E.isLeft(claims)) return Promise.resolve(claims);
-        if (claims.right.exp * 1000 <= clock()) return Promise.resolve(E.left('token expired'));
-        return Promise.resolve(E.right({ userId: claims.right.userId, roles: claims.right.roles }));
+        const principal = { userId: claims.right.userId, roles: claims.right.roles };
+        remember(token, principal, claims.right.exp, now);
+        if (claims.right.exp * 1000 <= now) return Promise.resolve(E.left('token expired'));
+        return Promise.resolve(E.right(principal));
       } catch (error) {
         if (error instanceof TokenError) return Promise.resolve(E.left(`invalid token (${error.code})`));
         throw error;
