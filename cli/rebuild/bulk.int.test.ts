@@ -122,6 +122,15 @@ afterAll(async () => {
   await admin.end();
 });
 
+/** Every published event of the store, as the projectors take them. */
+const everyItem = async () => (await store.readAll({ afterPosition: 0, limit: 10_000, streamPrefixes: ['user-'] })).map((e) => toProjectionItem(e).item);
+
+const expectEqualToLive = async (target: RebuildTarget) => {
+  const comparison = await target.compare(5);
+  expect(comparison.differences).toEqual([]);
+  expect(comparison.rebuilt).toEqual(comparison.live);
+};
+
 /** Rebuilds the live model item by item (the live projectors' code), then verifies it with the bulk path. */
 const perItemLive = (name: 'tables' | 'leaderboards') => runRebuild(deps, targets[name]('rebuild'), { mode: 'rebuild', perItem: true, pageSize: 1_000 });
 const bulkVerify = (name: 'tables' | 'leaderboards', options: Partial<RebuildOptions> = {}) => runRebuild(deps, targets[name]('verify'), { mode: 'verify', ...options });
@@ -171,12 +180,10 @@ describe.each(['tables', 'leaderboards'] as const)('bulk rebuild of %s', (name) 
       await target.prepare(true);
       const bulk = target.bulkProjector?.();
       if (!bulk) throw new Error(`${name} has no bulk projector`);
-      const items = (await store.readAll({ afterPosition: 0, limit: 10_000, streamPrefixes: ['user-'] })).map((e) => toProjectionItem(e).item);
+      const items = await everyItem();
       for (let i = 0; i < items.length; i += 9) await bulk.apply(items.slice(i, i + 9));
       for (let i = 0; i < items.length; i += 13) await bulk.apply(items.slice(i, i + 13));
-      const comparison = await target.compare(5);
-      expect(comparison.differences).toEqual([]);
-      expect(comparison.rebuilt).toEqual(comparison.live);
+      await expectEqualToLive(target);
     } finally {
       await target.drop();
       await target.close();
@@ -190,7 +197,7 @@ describe('bulk rebuild of leaderboards, written in chunks of whole streams', () 
     const target = targets.leaderboards('chunks');
     try {
       await target.prepare(true);
-      const items = (await store.readAll({ afterPosition: 0, limit: 10_000, streamPrefixes: ['user-'] })).map((e) => toProjectionItem(e).item);
+      const items = await everyItem();
       const settings = { prefix: `${config.REDIS_KEY_PREFIX}~chunks:`, retentionDays: config.LEADERBOARD_RETENTION_DAYS };
       let calls = 0;
       // The third script call is lost; the others (sent with it) are written.
@@ -208,9 +215,7 @@ describe('bulk rebuild of leaderboards, written in chunks of whole streams', () 
       expect((await target.compare(5)).differences).not.toEqual([]);
       // As a resumed run would: nothing remembered, the guard read back.
       await bulkLeaderboardProjector(redis, settings, { guards: guardMemory(false), chunkValues: 12 }).apply(items);
-      const comparison = await target.compare(5);
-      expect(comparison.differences).toEqual([]);
-      expect(comparison.rebuilt).toEqual(comparison.live);
+      await expectEqualToLive(target);
     } finally {
       await target.drop();
       await target.close();
