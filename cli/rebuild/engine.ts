@@ -140,12 +140,23 @@ export const runRebuild = async (deps: RebuildDeps, target: RebuildTarget, optio
       const buffered = isBuffered(shadowProjector) ? shadowProjector : undefined;
       const flushEvents = options.flushEvents ?? DEFAULT_FLUSH_EVENTS;
       let folded = { position, events: 0 };
+      const saved = async (at: { position: number; events: number }) => {
+        await deps.pool.query(`UPDATE projection_rebuilds SET position = ?, events = events + ?, updated_at = UTC_TIMESTAMP(3) WHERE run = ?`, [at.position, at.events, run]);
+        position = at.position;
+        await options.afterPage?.(at.position);
+      };
+      // A buffered projector's window is written while the next one is folded: one write in
+      // flight at a time, its position saved when it has been written.
+      let writing: Promise<void> | undefined;
       const save = async () => {
-        await buffered?.flush();
-        position = folded.position;
-        await deps.pool.query(`UPDATE projection_rebuilds SET position = ?, events = events + ?, updated_at = UTC_TIMESTAMP(3) WHERE run = ?`, [position, folded.events, run]);
-        folded = { position, events: 0 };
-        await options.afterPage?.(position);
+        const at = folded;
+        folded = { position: at.position, events: 0 };
+        if (!buffered) return saved(at);
+        await writing;
+        const flushed = buffered.flush();
+        writing = flushed.then(() => saved(at));
+        // Awaited at the next save (or the end); until then its failure must not count as unhandled.
+        writing.catch(() => undefined);
       };
       try {
         for (let done = false; !done; ) {
@@ -164,9 +175,12 @@ export const runRebuild = async (deps: RebuildDeps, target: RebuildTarget, optio
           if (!buffered || folded.events >= flushEvents) await save();
         }
         if (folded.events > 0) await save();
+        await writing;
       } finally {
         // A read still under way when the loop stopped early must not become an unhandled rejection.
         void next.catch(() => undefined);
+        // Nor may a write: it ends before the lock is let go.
+        await writing?.catch(() => undefined);
       }
       const timing = bar.done(position);
       const report = {

@@ -300,6 +300,10 @@ export const bulkLeaderboardProjector = (
     }
   };
 
+  const remember = (window: Window) => {
+    if (remembered) for (const [stream, revision] of window.applied) remembered.known.set(stream, revision);
+  };
+
   const flush = async () => {
     const window = w;
     w = emptyWindow();
@@ -329,9 +333,15 @@ export const bulkLeaderboardProjector = (
         if (longest > 0) writes.keep.push(hash, String(longest));
       }
       for (const stream of window.advanced) writesOf(stream).guarded.push(stream, String(window.applied.get(stream)));
-      await writeInChunks(byStream.values(), [...window.expiries].flat(), [...window.undone]);
+      const written = writeInChunks(byStream.values(), [...window.expiries].flat(), [...window.undone]);
+      // Known from now on, for the window folded while this one is written: its reads queue behind
+      // these scripts on the one connection, and if a script fails the rebuild stops and a
+      // resumed one starts from what Redis holds.
+      remember(window);
+      await written;
+    } else {
+      remember(window);
     }
-    if (remembered) for (const [stream, revision] of window.applied) remembered.known.set(stream, revision);
     if (gap) throw gap;
   };
 

@@ -36,7 +36,8 @@ export interface Projector {
  * A rebuild's projector that can fold several pages before it writes them: scores net out and
  * each stream's guard is written once per window instead of once per page. `apply` is `fold` then
  * `flush`. Whatever `fold` took is written by the next `flush` (all of it, as the flush's writes
- * allow: see the projector), and only then may a rebuild count it as done.
+ * allow: see the projector), and only then may a rebuild count it as done. `fold` may be called
+ * while the last `flush` is still being written: the projector orders its reads behind it.
  */
 export interface BufferedProjector extends Projector {
   fold(items: readonly ProjectionItem[]): Promise<void>;
