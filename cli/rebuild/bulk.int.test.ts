@@ -203,8 +203,8 @@ describe('bulk rebuild of leaderboards, written in chunks of whole streams', () 
       // The third script call is lost; the others (sent with it) are written.
       const lossy = new Proxy(redis, {
         get: (r, key) => {
-          if (key === 'sleepsocialLeaderboardBulk') {
-            return (guardKey: string, ...sections: string[]) => (++calls === 3 ? Promise.reject(new Error('lost')) : r.sleepsocialLeaderboardBulk(guardKey, ...sections));
+          if (key === 'evalsha') {
+            return (sha: string, keys: number, ...args: string[]) => (++calls === 3 ? Promise.reject(new Error('lost')) : r.evalsha(sha, keys, ...args));
           }
           const value: unknown = Reflect.get(r, key);
           return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(r) : value;

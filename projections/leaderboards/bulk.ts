@@ -1,12 +1,6 @@
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { metadataOf, RevisionGap, type BufferedProjector, type ProjectionItem } from '../runtime/projector.js';
 import { boardsOf, guardKey, parseRecord, recordsKey, type LeaderboardSettings } from './effects.js';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    sleepsocialLeaderboardBulk(guard: string, ...sections: string[]): Result<number, Context>;
-  }
-}
 
 /**
  * A chunk of a page's writes in one script, so Redis runs them as one atomic step. ARGV: the
@@ -146,7 +140,15 @@ export const bulkLeaderboardProjector = (
   { nowSeconds = () => Date.now() / 1000, guards: remembered, chunkValues = CHUNK_VALUES }: BulkOptions = {},
 ): BufferedProjector => {
   const guard = guardKey(s.prefix);
-  redis.defineCommand('sleepsocialLeaderboardBulk', { numberOfKeys: 0, lua: WRITE_PAGE });
+  // The next window's reads must reach Redis after this window's scripts, on the one connection:
+  // so a flush sends every script before it first yields, by hash, with the script loaded by the
+  // first fold, and with no fallback (ioredis' own would send EVAL after a NOSCRIPT reply, behind
+  // those reads). A script cache flushed mid-run makes the write fail: the rebuild stops, and
+  // resumes correctly.
+  let sha: string | undefined;
+  const load = async () => {
+    sha ??= String(await redis.script('LOAD', WRITE_PAGE));
+  };
   // Boards and expiries depend on the wake date only: computed once per date.
   const nights = new Map<string, Night>();
   const nightOf = (wakeDate: string): Night => {
@@ -184,14 +186,14 @@ export const bulkLeaderboardProjector = (
 
   // Chunks go out together (one connection keeps their order) and fail alone: a stream's writes
   // and its guard are in one chunk, so a retry skips exactly the streams that were written.
-  const writeInChunks = async (streams: Iterable<StreamWrites>, expire: string[], trim: string[]) => {
-    const sent: Promise<number>[] = [];
+  const writeInChunks = (script: string, streams: Iterable<StreamWrites>, expire: string[], trim: string[]): Promise<unknown> => {
+    const sent: Promise<unknown>[] = [];
     let chunk = noWrites();
     let size = 0;
     const [expiring, trimmed] = [section(expire), section(trim)];
     const send = () => {
       const c = chunk;
-      sent.push(redis.sleepsocialLeaderboardBulk(guard, section(c.incr), expiring, trimmed, section(c.set), section(c.del), section(c.keep), section(c.guarded)));
+      sent.push(redis.evalsha(script, 0, guard, section(c.incr), expiring, trimmed, section(c.set), section(c.del), section(c.keep), section(c.guarded)));
       chunk = noWrites();
       size = 0;
     };
@@ -205,7 +207,7 @@ export const bulkLeaderboardProjector = (
       if (size >= chunkValues) send();
     }
     if (size > 0) send();
-    await Promise.all(sent);
+    return Promise.all(sent);
   };
 
   // What has been folded and not yet written. Every write an item makes is its own user's
@@ -216,6 +218,7 @@ export const bulkLeaderboardProjector = (
 
   const fold = async (items: readonly ProjectionItem[]) => {
     if (gap) throw gap;
+    await load();
     const steps = items.map(stepOf);
     // Guards: as the window left them, else remembered, else read.
     const unknownStreams = [...new Set(steps.map((step) => step.stream))].filter(
@@ -308,6 +311,9 @@ export const bulkLeaderboardProjector = (
     const window = w;
     w = emptyWindow();
     if (window.advanced.size > 0) {
+      // Always loaded by the fold that filled the window; the check is for the type.
+      if (sha === undefined) throw new Error('the leaderboards write script was not loaded');
+      const script = sha;
       const now = nowSeconds();
       const byStream = new Map<string, StreamWrites>();
       const writesOf = (stream: string) => {
@@ -333,7 +339,7 @@ export const bulkLeaderboardProjector = (
         if (longest > 0) writes.keep.push(hash, String(longest));
       }
       for (const stream of window.advanced) writesOf(stream).guarded.push(stream, String(window.applied.get(stream)));
-      const written = writeInChunks(byStream.values(), [...window.expiries].flat(), [...window.undone]);
+      const written = writeInChunks(script, byStream.values(), [...window.expiries].flat(), [...window.undone]);
       // Known from now on, for the window folded while this one is written: its reads queue behind
       // these scripts on the one connection, and if a script fails the rebuild stops and a
       // resumed one starts from what Redis holds.
