@@ -156,8 +156,11 @@ export const bulkLeaderboardProjector = (
     if (!night) {
       const flat = boardsOf(wakeDate, s.retentionDays);
       const boards: { key: string; until: string }[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) boards.push({ key: `${s.prefix}${flat[i] ?? ''}`, until: flat[i + 1] ?? '0' });
-      const names = boards.map((b) => `|${b.key.slice(s.prefix.length)}`).join('');
+      let names = '';
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        boards.push({ key: `${s.prefix}${flat[i] ?? ''}`, until: flat[i + 1] ?? '0' });
+        names += `|${flat[i] ?? ''}`;
+      }
       nights.set(wakeDate, (night = { boards, expireAt: Math.max(0, ...boards.map((b) => Number(b.until))), names }));
     }
     return night;
@@ -220,10 +223,10 @@ export const bulkLeaderboardProjector = (
     if (gap) throw gap;
     await load();
     const steps = items.map(stepOf);
-    // Guards: as the window left them, else remembered, else read.
-    const unknownStreams = [...new Set(steps.map((step) => step.stream))].filter(
-      (stream) => !w.applied.has(stream) && !(remembered && (remembered.complete || remembered.known.has(stream))),
-    );
+    // Guards: as the window left them, else remembered, else read (a complete memory reads none).
+    const unknownStreams = remembered?.complete
+      ? []
+      : [...new Set(steps.map((step) => step.stream))].filter((stream) => !w.applied.has(stream) && !remembered?.known.has(stream));
     // Records: those to read are of the logs the window first meets in a correction or
     // retraction. A log first met in SleepLogged has no record yet: the decider never logs under
     // an id its stream has named (LOG_ID_TAKEN, even once retracted), and a replayed SleepLogged
@@ -303,13 +306,10 @@ export const bulkLeaderboardProjector = (
     }
   };
 
-  const remember = (window: Window) => {
-    if (remembered) for (const [stream, revision] of window.applied) remembered.known.set(stream, revision);
-  };
-
   const flush = async () => {
     const window = w;
     w = emptyWindow();
+    let written: Promise<unknown> = Promise.resolve();
     if (window.advanced.size > 0) {
       // Always loaded by the fold that filled the window; the check is for the type.
       if (sha === undefined) throw new Error('the leaderboards write script was not loaded');
@@ -339,15 +339,13 @@ export const bulkLeaderboardProjector = (
         if (longest > 0) writes.keep.push(hash, String(longest));
       }
       for (const stream of window.advanced) writesOf(stream).guarded.push(stream, String(window.applied.get(stream)));
-      const written = writeInChunks(script, byStream.values(), [...window.expiries].flat(), [...window.undone]);
-      // Known from now on, for the window folded while this one is written: its reads queue behind
-      // these scripts on the one connection, and if a script fails the rebuild stops and a
-      // resumed one starts from what Redis holds.
-      remember(window);
-      await written;
-    } else {
-      remember(window);
+      written = writeInChunks(script, byStream.values(), [...window.expiries].flat(), [...window.undone]);
     }
+    // Known from now on, for the window folded while this one is written: its reads queue behind
+    // these scripts on the one connection, and if a script fails the rebuild stops and a resumed
+    // one starts from what Redis holds.
+    if (remembered) for (const [stream, revision] of window.applied) remembered.known.set(stream, revision);
+    await written;
     if (gap) throw gap;
   };
 

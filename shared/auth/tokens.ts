@@ -46,9 +46,11 @@ export const createTokenService = (s: TokenSettings, clock: () => number = Date.
   });
   const verified = new Map<string, { readonly principal: Principal; readonly exp: number; readonly until: number }>();
   const remember = (token: string, principal: Principal, exp: number, now: number) => {
+    const entry = { principal, exp, until: now + VERIFIED_CACHE_TTL_MS };
     verified.delete(token);
-    verified.set(token, { principal, exp, until: now + VERIFIED_CACHE_TTL_MS });
+    verified.set(token, entry);
     if (verified.size > VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    return entry;
   };
   return {
     issue: (principal, nowSeconds) =>
@@ -57,19 +59,18 @@ export const createTokenService = (s: TokenSettings, clock: () => number = Date.
       ),
     verify: (token) => {
       const now = clock();
-      const known = verified.get(token);
-      if (known && known.until > now) return Promise.resolve(known.exp * 1000 <= now ? E.left('token expired') : E.right(known.principal));
-      try {
-        const claims = claimsOf(verifyToken(token));
-        if (E.isLeft(claims)) return Promise.resolve(claims);
-        const principal = { userId: claims.right.userId, roles: claims.right.roles };
-        remember(token, principal, claims.right.exp, now);
-        if (claims.right.exp * 1000 <= now) return Promise.resolve(E.left('token expired'));
-        return Promise.resolve(E.right(principal));
-      } catch (error) {
-        if (error instanceof TokenError) return Promise.resolve(E.left(`invalid token (${error.code})`));
-        throw error;
+      let known = verified.get(token);
+      if (!known || known.until <= now) {
+        try {
+          const claims = claimsOf(verifyToken(token));
+          if (E.isLeft(claims)) return Promise.resolve(claims);
+          known = remember(token, { userId: claims.right.userId, roles: claims.right.roles }, claims.right.exp, now);
+        } catch (error) {
+          if (error instanceof TokenError) return Promise.resolve(E.left(`invalid token (${error.code})`));
+          throw error;
+        }
       }
+      return Promise.resolve(known.exp * 1000 <= now ? E.left('token expired') : E.right(known.principal));
     },
   };
 };
