@@ -8,7 +8,7 @@ const NAME = 'tables';
 
 /**
  * The tables read model applied item by item (one to three statements each), in one transaction
- * per batch with the guards. The live projector uses the multi-row fold in bulk.ts instead; this
+ * per batch with the guards. The live projector uses the multi-row fold in window.ts instead; this
  * straightforward version is the reference the fold is tested against, and a rebuild's per-event path.
  */
 export const perEventTablesProjector = (pool: mysql.Pool): Projector => ({

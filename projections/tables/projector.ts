@@ -2,7 +2,7 @@ import type mysql from 'mysql2/promise';
 import type { Cache } from '../../shared/memcached/client.js';
 import { loadProfiles, PROFILE_TTL_SECONDS, profileKey, type Profile } from '../../shared/profiles/profile.js';
 import type { ProjectionItem, Projector } from '../runtime/projector.js';
-import { bulkTablesProjector } from './bulk.js';
+import { batchTablesProjector } from './bulk.js';
 
 const NAME = 'tables';
 const PROFILES_PER_QUERY = 1_000;
@@ -30,7 +30,7 @@ const profilesTouched = (items: readonly ProjectionItem[]): Set<string> => {
  */
 export const tablesProjector = (pool: mysql.Pool, profiles?: ProfileCacheSettings): Projector => {
   // The same fold a rebuild uses: a batch in one transaction, a handful of multi-row statements.
-  const batches = bulkTablesProjector(pool);
+  const batches = batchTablesProjector(pool);
 
   // One query for the batch's touched users, then the cache writes together: a batch of follows
   // touches two users per event, and a round trip each, in turn, was most of the batch's time.
