@@ -155,7 +155,7 @@ describe('sleepsocial projections', () => {
   });
 
   it('resumes a rebuild killed part-way (kill -9) from its saved position, and ends equal to the live model', async () => {
-    const child = spawn('node', ['bin/sleepsocial.mjs', 'projections', 'rebuild', 'tables', '--page-size', '1'], { env: envOf(config), stdio: 'ignore' });
+    const child = spawn('node', ['bin/sleepsocial.mjs', 'projections', 'rebuild', 'tables', '--page-size', '1', '--window', '1'], { env: envOf(config), stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const reached = await eventually(async () => {
       const [rows] = await pool.query<mysql.RowDataPacket[]>(`SELECT position FROM projection_rebuilds WHERE run = 'tables:rebuild' AND until_spec = ''`);

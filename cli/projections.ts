@@ -14,10 +14,13 @@ import { IsoInstant } from '../audit/instants.js';
 import { jsonOption } from './audit.js';
 import { CliError, type CliContext } from './context.js';
 import { topicSize } from './kafka-read.js';
-import { DEFAULT_PAGE_SIZE, RebuildRefused, runRebuild, type RebuildMode, type RebuildReport, type Until } from './rebuild/engine.js';
+import { DEFAULT_FLUSH_EVENTS, DEFAULT_PAGE_SIZE, RebuildRefused, runRebuild, type RebuildMode, type RebuildReport, type Until } from './rebuild/engine.js';
 import { redisTarget } from './rebuild/redis-target.js';
 import { tablesTarget } from './rebuild/tables-target.js';
 import { PROJECTIONS, type ProjectionName, type RebuildTarget } from './rebuild/target.js';
+
+/** Tables and leaderboards fold pages into a window and save the position when it is written. */
+const WINDOW_HELP = 'events folded before they are written; the position is saved after each write, so an interrupted run resumes there (memory grows with it)';
 
 const STORAGE: Record<ProjectionName, string> = {
   leaderboards: 'Redis sorted sets per board and window (lb:*)',
@@ -129,13 +132,13 @@ export const projectionsCommand = (ctx: CliContext): Command => {
       for (const p of projections) await ctx.out(`${p.name.padEnd(13)} lag ${String(p.lag).padStart(6)}  ${p.group}  partitions committed/end: ${lagText(p.partitions)}`);
     });
 
-  const rebuildOne = async (name: ProjectionName, mode: RebuildMode, opts: { until?: Until; pageSize?: number }): Promise<RebuildReport> => {
+  const rebuildOne = async (name: ProjectionName, mode: RebuildMode, opts: { until?: Until; pageSize?: number; window?: number }): Promise<RebuildReport> => {
     const c = ctx.config();
     try {
       return await runRebuild(
         { pool: ctx.pool(), store: ctx.store(), database: c.MYSQL_DATABASE, err: ctx.io.err, interactive: ctx.io.interactive },
         targetFor(ctx, name, mode),
-        { mode, ...(opts.until ? { until: opts.until } : {}), ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) },
+        { mode, ...(opts.until ? { until: opts.until } : {}), ...(opts.pageSize ? { pageSize: opts.pageSize } : {}), ...(opts.window ? { flushEvents: opts.window } : {}) },
       );
     } catch (error) {
       if (error instanceof RebuildRefused) throw new CliError(error.message, 75);
@@ -153,8 +156,9 @@ export const projectionsCommand = (ctx: CliContext): Command => {
     .addArgument(new Argument('<name>', 'projection, or all').choices([...PROJECTIONS, 'all']))
     .addOption(new Option('--until <position|iso>', 'stop at this global position, or before the first event recorded after this instant').argParser(untilOf))
     .option('--page-size <n>', 'events read from the store per page', positiveInt, DEFAULT_PAGE_SIZE)
+    .option('--window <events>', WINDOW_HELP, positiveInt, DEFAULT_FLUSH_EVENTS)
     .addOption(jsonOption())
-    .action(async (name: ProjectionName | 'all', opts: { until?: Until; pageSize: number; json?: boolean }) => {
+    .action(async (name: ProjectionName | 'all', opts: { until?: Until; pageSize: number; window: number; json?: boolean }) => {
       for (const p of name === 'all' ? PROJECTIONS : [name]) {
         const report = await rebuildOne(p, 'rebuild', opts);
         if (opts.json) await ctx.out(JSON.stringify(report));
@@ -167,8 +171,9 @@ export const projectionsCommand = (ctx: CliContext): Command => {
     .description('rebuild a projection into a shadow copy and compare it with the live model by checksum, listing the first differences (exit code 1 when they differ)')
     .addArgument(nameArgument())
     .option('--page-size <n>', 'events read from the store per page', positiveInt, DEFAULT_PAGE_SIZE)
+    .option('--window <events>', WINDOW_HELP, positiveInt, DEFAULT_FLUSH_EVENTS)
     .addOption(jsonOption())
-    .action(async (name: ProjectionName, opts: { pageSize: number; json?: boolean }) => {
+    .action(async (name: ProjectionName, opts: { pageSize: number; window: number; json?: boolean }) => {
       const report = await rebuildOne(name, 'verify', opts);
       const comparison = report.comparison;
       if (!comparison) throw new Error('verify ended without a comparison');
