@@ -19,8 +19,8 @@ import { redisTarget } from './rebuild/redis-target.js';
 import { tablesTarget } from './rebuild/tables-target.js';
 import { PROJECTIONS, type ProjectionName, type RebuildTarget } from './rebuild/target.js';
 
-/** Tables and leaderboards fold pages into a window and save the position when it is written. */
-const WINDOW_HELP = 'events folded before they are written; the position is saved after each write, so an interrupted run resumes there (memory grows with it)';
+const WINDOW_HELP =
+  'tables and leaderboards: events folded before they are written; the position is saved after each write, so an interrupted run resumes there (memory grows with it)';
 
 const STORAGE: Record<ProjectionName, string> = {
   leaderboards: 'Redis sorted sets per board and window (lb:*)',

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { chunks } from '../runtime/chunks.js';
 import { metadataOf, RevisionGap, type BufferedProjector, type ProjectionItem } from '../runtime/projector.js';
 import { boardsOf, guardKey, parseRecord, recordsKey, type LeaderboardSettings } from './effects.js';
 
@@ -45,8 +46,6 @@ const section = (values: readonly string[]): string => values.join('\0');
 
 /** Fields per HMGET of the guard, to keep one reply small. */
 const READ_CHUNK = 1_000;
-
-const chunks = <A>(xs: readonly A[], size: number): A[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 
 /** What a page writes for one stream: its user's ZINCRBYs, record HSET/HDELs and expiry, and its guard field. */
 type StreamWrites = { incr: string[]; set: string[]; del: string[]; keep: string[]; guarded: string[] };

@@ -4,7 +4,7 @@ import type { Recorded, UserEvent } from '../../shared/events/index.js';
 type Conn = mysql.PoolConnection;
 
 /** MySQL DATETIME(3) literal of an ISO instant (UTC). */
-const dt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
+export const dt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
 
 const countDelta = (conn: Conn, userId: string, column: 'followers' | 'following', delta: 1 | -1) =>
   conn.query(

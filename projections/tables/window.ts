@@ -1,13 +1,13 @@
 import type mysql from 'mysql2/promise';
 import { metadataOf, RevisionGap, type ProjectionItem } from '../runtime/projector.js';
+import { chunks } from '../runtime/chunks.js';
 import { unknownKeys, type TablesMemory, type User } from './memory.js';
+import { dt } from './statements.js';
 
 const NAME = 'tables';
 /** Rows per multi-row statement. */
 const ROWS = 1_000;
 
-const dt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
-const chunks = <A>(xs: readonly A[], size: number): A[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 
 type Log = { row: unknown[] | null; deleted: boolean };
 /** `initial`: the row existed before the window; `inserted`: the window (re)inserts it. */
