@@ -47,9 +47,9 @@ const section = (values: readonly string[]): string => values.join('\0');
 /** Fields per HMGET of the guard, to keep one reply small. */
 const READ_CHUNK = 1_000;
 
-/** What a page writes for one stream: its user's ZINCRBYs, record HSET/HDELs and expiry, and its guard field. */
-type StreamWrites = { incr: string[]; set: string[]; del: string[]; keep: string[]; guarded: string[] };
-const noWrites = (): StreamWrites => ({ incr: [], set: [], del: [], keep: [], guarded: [] });
+/** One script call's sections: whole streams' ZINCRBYs, record HSET/HDELs and expiries, and guard fields. */
+type Chunk = { incr: string[]; set: string[]; del: string[]; keep: string[]; guarded: string[] };
+const emptyChunk = (): Chunk => ({ incr: [], set: [], del: [], keep: [], guarded: [] });
 
 /**
  * Values per script call, whole streams at a time. A script runs alone on the server: one per
@@ -81,7 +81,6 @@ type Night = { readonly boards: readonly { readonly key: string; readonly until:
 type Step = {
   readonly stream: string;
   readonly revision: number;
-  readonly hash: string;
   readonly logId: string;
   readonly member: string;
   readonly minutes: number;
@@ -99,7 +98,7 @@ type StreamWindow = {
   /** The stream's revision as the window leaves it (-1: none). */
   applied: number;
   advanced: boolean;
-  /** The user's member and records hash, once the window meets one of their logs. */
+  /** The user's member and records hash ('' until the window meets one of their logs). */
   member: string;
   hash: string;
   /** Net score change per board key. */
@@ -177,10 +176,10 @@ export const bulkLeaderboardProjector = (
         case 'SleepLogged':
         case 'SleepLogCorrected': {
           const d = e.data;
-          return { stream: m.streamId, revision: m.revision, hash: recordsKey(s.prefix, d.userId), logId: d.logId, member: d.userId, minutes: d.durationMinutes, night: nightOf(d.wakeDate), logged: e.type === 'SleepLogged' };
+          return { stream: m.streamId, revision: m.revision, logId: d.logId, member: d.userId, minutes: d.durationMinutes, night: nightOf(d.wakeDate), logged: e.type === 'SleepLogged' };
         }
         case 'SleepLogRetracted':
-          return { stream: m.streamId, revision: m.revision, hash: recordsKey(s.prefix, e.data.userId), logId: e.data.logId, member: e.data.userId, minutes: 0, night: undefined, logged: false };
+          return { stream: m.streamId, revision: m.revision, logId: e.data.logId, member: e.data.userId, minutes: 0, night: undefined, logged: false };
         case 'UserRegistered':
         case 'ProfileUpdated':
         case 'Followed':
@@ -188,38 +187,10 @@ export const bulkLeaderboardProjector = (
           break;
       }
     }
-    return { stream: m.streamId, revision: m.revision, hash: '', logId: '', member: '', minutes: 0, night: undefined, logged: false };
+    return { stream: m.streamId, revision: m.revision, logId: '', member: '', minutes: 0, night: undefined, logged: false };
   };
 
-  // Chunks go out together (one connection keeps their order) and fail alone: a stream's writes
-  // and its guard are in one chunk, so a retry skips exactly the streams that were written.
-  const writeInChunks = (script: string, streams: Iterable<StreamWrites>, expire: string[], trim: string[]): Promise<unknown> => {
-    const sent: Promise<unknown>[] = [];
-    let chunk = noWrites();
-    let size = 0;
-    const [expiring, trimmed] = [section(expire), section(trim)];
-    const send = () => {
-      const c = chunk;
-      sent.push(redis.evalsha(script, 0, guard, section(c.incr), expiring, trimmed, section(c.set), section(c.del), section(c.keep), section(c.guarded)));
-      chunk = noWrites();
-      size = 0;
-    };
-    for (const w of streams) {
-      chunk.incr.push(...w.incr);
-      chunk.set.push(...w.set);
-      chunk.del.push(...w.del);
-      chunk.keep.push(...w.keep);
-      chunk.guarded.push(...w.guarded);
-      size += w.incr.length + w.set.length + w.del.length + w.keep.length + w.guarded.length;
-      if (size >= chunkValues) send();
-    }
-    if (size > 0) send();
-    return Promise.all(sent);
-  };
-
-  // What has been folded and not yet written. Every write an item makes is its own user's
-  // (their member on the boards, their records hash, their stream's guard): what lets the
-  // window be written in chunks of whole streams.
+  // What has been folded and not yet written.
   let w = emptyWindow();
   let gap: RevisionGap | undefined;
 
@@ -235,7 +206,7 @@ export const bulkLeaderboardProjector = (
     const entries: StreamWindow[] = [];
     const unknownStreams: (readonly [string, StreamWindow])[] = [];
     const toRead = new Map<StreamWindow, string[]>();
-    for (const { stream, hash, logId, member, logged } of steps) {
+    for (const { stream, logId, member, logged } of steps) {
       let entry = w.streams.get(stream);
       if (!entry) {
         const known = remembered?.known.get(stream);
@@ -245,8 +216,10 @@ export const bulkLeaderboardProjector = (
       }
       entries.push(entry);
       if (logId === '') continue;
-      entry.member = member;
-      entry.hash = hash;
+      if (entry.hash === '') {
+        entry.member = member;
+        entry.hash = recordsKey(s.prefix, member);
+      }
       if (entry.logs.has(logId)) continue;
       entry.logs.set(logId, { value: null, written: false, expireAt: 0 });
       if (logged) continue;
@@ -310,37 +283,59 @@ export const bulkLeaderboardProjector = (
     }
   };
 
-  const flush = async () => {
-    const window = w;
-    w = emptyWindow();
-    let written: Promise<unknown> = Promise.resolve();
-    const writes: StreamWrites[] = [];
+  // Chunks of whole streams go out together (one connection keeps their order) and fail alone: a
+  // stream's writes and its guard are in one chunk, so a retry skips exactly the streams written.
+  const write = (window: Window): Promise<unknown> => {
     const now = nowSeconds();
+    const expiries = new Map<string, string>();
+    for (const night of window.nights) for (const board of night.boards) expiries.set(board.key, board.until);
+    const [expiring, trimmed] = [section([...expiries].flat()), section([...window.undone])];
+    const sent: Promise<unknown>[] = [];
+    let chunk = emptyChunk();
+    let size = 0;
+    const send = () => {
+      // Always loaded by the fold that filled the window; the check is for the type.
+      if (sha === undefined) throw new Error('the leaderboards write script was not loaded');
+      const c = chunk;
+      sent.push(redis.evalsha(sha, 0, guard, section(c.incr), expiring, trimmed, section(c.set), section(c.del), section(c.keep), section(c.guarded)));
+      chunk = emptyChunk();
+      size = 0;
+    };
     for (const [stream, entry] of window.streams) {
       if (!entry.advanced) continue;
-      const ws = noWrites();
-      for (const [board, by] of entry.deltas) if (by !== 0) ws.incr.push(board, String(by), entry.member);
+      for (const [board, by] of entry.deltas) {
+        if (by === 0) continue;
+        chunk.incr.push(board, String(by), entry.member);
+        size += 3;
+      }
       let longest = 0;
       for (const [logId, slot] of entry.logs) {
         if (!slot.written) continue;
         if (slot.value && slot.expireAt > now) {
-          ws.set.push(entry.hash, logId, slot.value);
+          chunk.set.push(entry.hash, logId, slot.value);
+          size += 3;
           longest = Math.max(longest, slot.expireAt);
         } else {
-          ws.del.push(entry.hash, logId);
+          chunk.del.push(entry.hash, logId);
+          size += 2;
         }
       }
-      if (longest > 0) ws.keep.push(entry.hash, String(longest));
-      ws.guarded.push(stream, String(entry.applied));
-      writes.push(ws);
+      if (longest > 0) {
+        chunk.keep.push(entry.hash, String(longest));
+        size += 2;
+      }
+      chunk.guarded.push(stream, String(entry.applied));
+      size += 2;
+      if (size >= chunkValues) send();
     }
-    if (writes.length > 0) {
-      // Always loaded by the fold that filled the window; the check is for the type.
-      if (sha === undefined) throw new Error('the leaderboards write script was not loaded');
-      const expiries = new Map<string, string>();
-      for (const night of window.nights) for (const board of night.boards) expiries.set(board.key, board.until);
-      written = writeInChunks(sha, writes, [...expiries].flat(), [...window.undone]);
-    }
+    if (size > 0) send();
+    return Promise.all(sent);
+  };
+
+  const flush = async () => {
+    const window = w;
+    w = emptyWindow();
+    const written = write(window);
     // Known from now on, for the window folded while this one is written: its reads queue behind
     // these scripts on the one connection, and if a script fails the rebuild stops and a resumed
     // one starts from what Redis holds.

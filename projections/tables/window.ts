@@ -20,7 +20,6 @@ const logRowBytes = (row: unknown[]): number => 200 + 4 * row.reduce<number>((n,
 
 const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-
 type Log = { row: unknown[] | null; deleted: boolean };
 /** `initial`: the row existed before the window; `inserted`: the window (re)inserts it. */
 type Follow = { initial: boolean; present: boolean; since: string; inserted: boolean };
