@@ -3,9 +3,9 @@
 --   cursor score ('+inf' = from the top), cursor log id ('' = none).
 -- Drops entries past the retention first (feeds are cut lazily on read), then skips entries up to
 -- and including the cursor and entries whose item has expired or been retracted.
--- Returns {logId, score, item JSON, ...}.
+-- Returns one string, a line per entry: '<logId> <score> <item JSON>' (one reply to parse, not three per entry).
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
-local want = 3 * tonumber(ARGV[3])
+local want = tonumber(ARGV[3])
 local max, after = ARGV[4], ARGV[5]
 local maxScore = after ~= '' and tonumber(max) or nil
 
@@ -30,13 +30,11 @@ while #out < want do
     if not shown then
       local item = redis.call('GET', ARGV[1] .. 'item:' .. id)
       if item then
-        out[#out + 1] = id
-        out[#out + 1] = score
-        out[#out + 1] = item
+        out[#out + 1] = id .. ' ' .. score .. ' ' .. item
         if #out >= want then break end
       end
     end
   end
   offset = offset + batch
 end
-return out
+return table.concat(out, '\n')

@@ -190,6 +190,23 @@ describe('GET /v1/feed', () => {
     }
   });
 
+  it('answers JSON with names escaped, and leaves out an item that is not in the stored layout', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2, 3]);
+    await pool.query('UPDATE users SET display_name = ? WHERE user_id = ?', ['Bob "the owl" \\ Ö 😴', b]);
+    const k = feedKeys(config.REDIS_KEY_PREFIX);
+    const stored = (await redis.get(k.item(logs[1] ?? ''))) ?? '';
+    await redis.set(k.item(logs[1] ?? ''), stored.replace('"quality":4', '"quality":"4"'), 'KEEPTTL');
+
+    const res = await get('/v1/feed?limit=2', a);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = res.json<FeedPage>();
+    expect(ids(body)).toEqual([logs[0]]);
+    expect(body.items[0]?.author).toEqual({ id: b, handle: handles.get(b), displayName: 'Bob "the owl" \\ Ö 😴' });
+    // The left-out item still counts as shown: the next page starts after it.
+    expect(ids(await page(a, `?cursor=${body.nextCursor ?? ''}`))).toEqual([logs[2]]);
+  });
+
   it('drops entries past the retention when read, and skips items that are gone', async () => {
     const { a, b, logs } = await followedAuthorWithLogs([1, 5 * 24, 6 * 24]);
     readClock = NOW + 2 * 24 * HOUR - HOUR; // the night that ended 6 days ago is now past the 7
