@@ -5,7 +5,8 @@ import type { Principal, Role, TokenService } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal?: Principal;
+    /** Null until `authenticate` has run; declared on every request by `buildHttpApp`. */
+    principal: Principal | null;
   }
 }
 

@@ -1,10 +1,38 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
+import type { FieldError } from '../validation/format.js';
 import { decodeStrict } from '../validation/strict.js';
 import { sendProblem, validationProblem } from './problem.js';
 
 type Part = 'body' | 'query' | 'params';
+
+/**
+ * Decoded query strings, per codec, by the raw query string: readers send the same few over and over
+ * (every reader of a board asks for the same page), and decoding one is pure. Bounded; only
+ * successful decodes are kept, frozen, as handlers share them.
+ */
+const QUERY_MEMO_MAX = 1_000;
+const queryMemos = new WeakMap<object, Map<string, unknown>>();
+
+const rawQueryOf = (request: FastifyRequest): string => {
+  const at = request.url.indexOf('?');
+  return at < 0 ? '' : request.url.slice(at + 1);
+};
+
+const decodeQuery = <A, O>(codec: t.Type<A, O, unknown>, request: FastifyRequest): E.Either<FieldError[], A> => {
+  let memo = queryMemos.get(codec);
+  if (!memo) queryMemos.set(codec, (memo = new Map<string, unknown>()));
+  const raw = rawQueryOf(request);
+  const hit = memo.get(raw);
+  if (hit !== undefined) return E.right(hit as A);
+  const decoded = decodeStrict(codec, request.query ?? {});
+  if (E.isRight(decoded)) {
+    if (memo.size >= QUERY_MEMO_MAX) memo.delete(memo.keys().next().value as string);
+    memo.set(raw, Object.freeze(decoded.right));
+  }
+  return decoded;
+};
 
 /**
  * Decodes one part of a request with its codec, refusing unknown properties. On failure the 422
@@ -16,8 +44,7 @@ export const decodeRequest = async <A, O>(
   reply: FastifyReply,
   part: Part = 'body',
 ): Promise<A | undefined> => {
-  const input: unknown = request[part] ?? (part === 'body' ? undefined : {});
-  const decoded = decodeStrict(codec, input);
+  const decoded = part === 'query' ? decodeQuery(codec, request) : decodeStrict(codec, request[part] ?? (part === 'body' ? undefined : {}));
   if (E.isRight(decoded)) return decoded.right;
   await sendProblem(reply, validationProblem(decoded.left, part));
   return undefined;
