@@ -12,6 +12,13 @@ export type LoadSpec = {
   readonly body?: string;
   /** Varies each request (user, token, interval); called once per request sent. */
   readonly next?: () => { readonly path?: string; readonly headers?: Record<string, string>; readonly body?: string };
+  /**
+   * A fixed set of requests each connection cycles through (one per reader's token, say). Unlike
+   * `next`, autocannon builds each one once, so the load generator spends per request what it
+   * spends on a baseline's single fixed request: on a shared two-core machine, what it spends is
+   * taken from the server under test.
+   */
+  readonly variants?: readonly { readonly headers: Record<string, string> }[];
 };
 
 export type LoadResult = {
@@ -30,16 +37,16 @@ export type LoadResult = {
 export const runLoad = (spec: LoadSpec): Promise<LoadResult> =>
   new Promise((resolve, reject) => {
     const next = spec.next;
+    const headersWith = (extra?: Record<string, string>) => (spec.headers || extra ? { headers: { ...spec.headers, ...extra } } : {});
     autocannon(
       {
         url: spec.url,
         connections: spec.connections,
         duration: spec.durationMs / 1000,
         ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate }),
-        requests: [
-          {
+        requests: (spec.variants ?? [undefined]).map((variant) => ({
             method: spec.method,
-            ...(spec.headers ? { headers: spec.headers } : {}),
+            ...headersWith(variant?.headers),
             ...(spec.body === undefined ? {} : { body: spec.body }),
             ...(next
               ? {
@@ -49,8 +56,7 @@ export const runLoad = (spec: LoadSpec): Promise<LoadResult> =>
                   },
                 }
               : {}),
-          },
-        ],
+        })),
       },
       (error: Error | null, result: autocannon.Result) => {
         if (error) return reject(error);

@@ -90,13 +90,13 @@ const run = (ctx: Context): Promise<Row[]> =>
       createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: 3_600 }),
       ids.slice(0, READERS),
     );
-    let k = 0;
-    const asReader = () => ({ headers: { authorization: `Bearer ${tokens[k++ % tokens.length] ?? ''}` } });
+    // Every request as one of the readers, each request prebuilt once (see `variants`).
+    const readers = tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } }));
     const boardPath = `/v1/leaderboards/global?period=day&date=${date}&limit=100`;
 
     // What is measured must be the real answer: a full page of ranked, named users, and a feed.
     const check = async (path: string) => {
-      const res = await fetch(`${api.url}${path}`, asReader());
+      const res = await fetch(`${api.url}${path}`, readers[0]);
       if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
       const body: unknown = await res.json();
       return body;
@@ -114,13 +114,13 @@ const run = (ctx: Context): Promise<Row[]> =>
 
     // Server CPU per answered request over all rounds: a figure the other load on the machine moves less.
     const cpu = cpuMeter();
-    const get = (label: string, url: string, pid: number, next?: typeof asReader): Side<LoadResult> => ({
+    const get = (label: string, url: string, pid: number, variants?: typeof readers): Side<LoadResult> => ({
       label,
-      round: (ms) => cpu.run(label, pid, () => runLoad({ url, method: 'GET', connections: CONNECTIONS, durationMs: ms, ...(next ? { next } : {}) }).then(ok(label))),
+      round: (ms) => cpu.run(label, pid, () => runLoad({ url, method: 'GET', connections: CONNECTIONS, durationMs: ms, ...(variants ? { variants } : {}) }).then(ok(label))),
     });
     const sides = [
-      get('leaderboard top-100', `${api.url}${boardPath}`, api.pid, asReader),
-      ...(withFeed ? [get('feed page', `${api.url}/v1/feed`, api.pid, asReader)] : []),
+      get('leaderboard top-100', `${api.url}${boardPath}`, api.pid, readers),
+      ...(withFeed ? [get('feed page', `${api.url}/v1/feed`, api.pid, readers)] : []),
       get('hello GET', `${hello.url}/hello`, hello.pid),
     ];
     const results = await alternate(sides, ctx.budget, ctx.log, (r) => `${r.rps.toFixed(0)}/s`);
@@ -128,8 +128,8 @@ const run = (ctx: Context): Promise<Row[]> =>
     const helloMax = max[max.length - 1] ?? Number.NaN;
 
     // Latency at half of each one's own maximum rate (open loop at that overall rate).
-    const atHalf = async (side: Side<LoadResult>, url: string, rate: number, next?: typeof asReader) => {
-      const r = await runLoad({ url, method: 'GET', connections: CONNECTIONS, durationMs: ctx.budget.roundMs * 2, overallRate: Math.round(rate / 2), ...(next ? { next } : {}) }).then(ok(side.label));
+    const atHalf = async (side: Side<LoadResult>, url: string, rate: number, variants?: typeof readers) => {
+      const r = await runLoad({ url, method: 'GET', connections: CONNECTIONS, durationMs: ctx.budget.roundMs * 2, overallRate: Math.round(rate / 2), ...(variants ? { variants } : {}) }).then(ok(side.label));
       ctx.log(`${side.label} at ${Math.round(rate / 2)}/s (50% of max): p50 ${r.p50} ms, p99 ${r.p99} ms`);
       return r;
     };
@@ -141,7 +141,7 @@ const run = (ctx: Context): Promise<Row[]> =>
     ];
     for (const [i, m] of measured.entries()) {
       const side = sides[i] as Side<LoadResult>;
-      const half = await atHalf(side, m.url, m.max, asReader);
+      const half = await atHalf(side, m.url, m.max, readers);
       rows.push(
         { scenario: 'S6', metric: `${m.label.split(' (')[0] ?? m.label} server CPU per request (vs hello), during the max rounds`, unit: 'µs', a: cpu.micros(side.label), b: cpu.micros('hello GET') },
         { scenario: 'S6', metric: `${m.label} vs hello GET, max (c=${CONNECTIONS})`, unit: 'req/s', a: m.max, b: helloMax, goal: { kind: 'ratio-at-least', value: 0.45 } },
