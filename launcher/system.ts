@@ -27,6 +27,7 @@ import { leaderboardProjector } from '../projections/leaderboards/projector.js';
 import { feedProjector } from '../projections/feeds/projector.js';
 import { tablesProjector } from '../projections/tables/projector.js';
 import { memcachedCache } from '../shared/memcached/client.js';
+import { createRedis } from '../shared/redis/client.js';
 import { auditRoutes } from '../audit/routes.js';
 import { connect } from './infrastructure.js';
 import { operationsView, projectionLagChecks, projectionLags, PROJECTIONS, sharedAdmin } from './operations.js';
@@ -107,7 +108,10 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
   if (has('command-api')) auditRoutes({ store: baseStore, tokens, ...(config.EVENT_STORE === 'mysql' ? { audit: mysqlAudit(infra.pool) } : {}) })(app);
   const feed = { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS };
   // `cache` always exists with the query-api role; the check only narrows its type.
-  if (has('query-api') && cache) queryRoutes({ redis: infra.redis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
+  // The read API has a connection of its own, without auto-pipelining (see createRedis).
+  const readRedis = has('query-api') ? createRedis(config.REDIS_URL, { autoPipelining: false }) : undefined;
+  if (readRedis) readiness.push({ name: 'redis (reads)', check: async () => void (await readRedis.ping()) });
+  if (readRedis && cache) queryRoutes({ redis: readRedis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
   if (has('relay') && producer) {
     relay = createRelay(
       { store, producer, checkpoint, lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log, metrics: { published: (n) => metrics.relayPublished.inc(n) } },
@@ -178,6 +182,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
       await producer?.disconnect();
       await admin.close();
       infra.redis.disconnect();
+      readRedis?.disconnect();
       cache?.close();
       if (config.EVENT_STORE === 'eventstoredb') await baseStore.close();
       await infra.pool.end();
