@@ -102,6 +102,8 @@ describe('register, log sleep, see it on the global leaderboard', () => {
       'projection leaderboards',
       'projection tables',
       'redis',
+      // The read API's own connection (no auto-pipelining), checked on its own.
+      'redis (reads)',
     ]);
     expect((await system.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
   });
