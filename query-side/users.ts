@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import type mysql from 'mysql2/promise';
+import { setNewest } from '../shared/bounded-map.js';
 
 export const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
@@ -37,10 +38,8 @@ export const userDirectory = (pool: mysql.Pool, { ttlMs, max }: { readonly ttlMs
       }
       for (const [id, summary] of await loadSummaries(pool, missing)) {
         found.set(id, summary);
-        cache.delete(id);
-        cache.set(id, { summary, until: now + ttlMs });
+        setNewest(cache, id, { summary, until: now + ttlMs }, max);
       }
-      while (cache.size > max) cache.delete(cache.keys().next().value as string);
       return found;
     },
   };

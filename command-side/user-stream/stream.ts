@@ -3,6 +3,7 @@ import type { EventStore, StoredEvent } from '../../shared/event-store/port.js';
 import { UserEvent, type UserId } from '../../shared/events/index.js';
 import { formatDecodeErrors } from '../../shared/validation/format.js';
 import { evolve, initialState, type UserState } from './state.js';
+import { setNewest } from '../../shared/bounded-map.js';
 
 export const userStream = (userId: UserId): string => `user-${userId}`;
 
@@ -46,9 +47,7 @@ export const lruStreamCache = (maxStreams: number): StreamCache => {
       return hit;
     },
     set: (userId, loaded) => {
-      entries.delete(userId);
-      entries.set(userId, loaded);
-      if (entries.size > maxStreams) entries.delete(entries.keys().next().value as UserId);
+      setNewest(entries, userId, loaded, maxStreams);
     },
   };
 };

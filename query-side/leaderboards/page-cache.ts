@@ -1,3 +1,5 @@
+import { setNewest } from '../../shared/bounded-map.js';
+
 /**
  * A short-lived, bounded cache of board pages in the query process. A top-100 is the same for
  * every caller and is read far more often than it changes, so it is read from Redis, named and
@@ -14,11 +16,9 @@ export const pageCache = <P>({ ttlMs, max }: { readonly ttlMs: number; readonly 
       const hit = entries.get(key);
       if (hit && hit.until > now) return hit.page;
       const page = load();
-      entries.delete(key);
-      entries.set(key, { until: now + ttlMs, page });
+      setNewest(entries, key, { until: now + ttlMs, page }, max);
       // A failed load is not kept: the next request tries again.
       page.catch(() => entries.get(key)?.page === page && entries.delete(key));
-      while (entries.size > max) entries.delete(entries.keys().next().value as string);
       return page;
     },
   };

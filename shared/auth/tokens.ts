@@ -1,6 +1,7 @@
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import * as E from 'fp-ts/lib/Either.js';
 import { UserId } from '../events/ids.js';
+import { setNewest } from '../bounded-map.js';
 
 export type TokenSettings = { readonly secret: string; readonly issuer: string; readonly audience: string; readonly ttlSeconds: number };
 export type Role = 'user' | 'auditor';
@@ -47,9 +48,7 @@ export const createTokenService = (s: TokenSettings, clock: () => number = Date.
   const verified = new Map<string, { readonly principal: Principal; readonly exp: number; readonly until: number }>();
   const remember = (token: string, principal: Principal, exp: number, now: number) => {
     const entry = { principal, exp, until: now + VERIFIED_CACHE_TTL_MS };
-    verified.delete(token);
-    verified.set(token, entry);
-    if (verified.size > VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    setNewest(verified, token, entry, VERIFIED_CACHE_SIZE);
     return entry;
   };
   return {

@@ -1,6 +1,8 @@
 import * as t from 'io-ts';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A lower-case UUID, as a pattern source to build larger patterns from. */
+export const UUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const uuidPattern = new RegExp(`^${UUID_SOURCE}$`);
 export const isUuid = (s: string): boolean => uuidPattern.test(s);
 
 // Brands keep a user id from being passed where a log id is meant. Ids are lower-case UUIDs.

@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { UUID_SOURCE } from '../events/ids.js';
 import { LogId, Quality, UserId, UtcInstant, type SleepLogFacts } from '../events/index.js';
 
 /** What a feed shows of one log; stored once per log as JSON under `item:<logId>`. */
@@ -31,10 +32,9 @@ export const feedItemOf = (facts: SleepLogFacts): FeedItem => ({
 export const encodeFeedItem = (item: FeedItem): string =>
   JSON.stringify({ logId: item.logId, authorId: item.authorId, startedAt: item.startedAt, endedAt: item.endedAt, durationMinutes: item.durationMinutes, quality: item.quality });
 
-const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const instant = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
 const storedForm = new RegExp(
-  `^\\{"logId":"(${uuid})","authorId":"(${uuid})",("startedAt":"${instant}","endedAt":"${instant}","durationMinutes":\\d+(?:\\.\\d+)?,"quality":(?:null|[1-5])\\})$`,
+  `^\\{"logId":"(${UUID_SOURCE})","authorId":"(${UUID_SOURCE})",("startedAt":"${instant}","endedAt":"${instant}","durationMinutes":\\d+(?:\\.\\d+)?,"quality":(?:null|[1-5])\\})$`,
 );
 
 /** A stored item cut where a page puts its author: the two ids, and the JSON after `authorId` (`"startedAt":…}`). */

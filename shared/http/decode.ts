@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
+import { setNewest } from '../bounded-map.js';
 import type { FieldError } from '../validation/format.js';
 import { decodeStrict } from '../validation/strict.js';
 import { sendProblem, validationProblem } from './problem.js';
@@ -28,8 +29,7 @@ const decodeQuery = <A, O>(codec: t.Type<A, O, unknown>, request: FastifyRequest
   if (hit !== undefined) return E.right(hit as A);
   const decoded = decodeStrict(codec, request.query ?? {});
   if (E.isRight(decoded)) {
-    if (memo.size >= QUERY_MEMO_MAX) memo.delete(memo.keys().next().value as string);
-    memo.set(raw, Object.freeze(decoded.right));
+    setNewest(memo, raw, Object.freeze(decoded.right), QUERY_MEMO_MAX);
   }
   return decoded;
 };
