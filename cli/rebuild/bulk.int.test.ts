@@ -11,7 +11,9 @@ import { migrate } from '../../shared/mysql/migrate.js';
 import { createPool, ensureDatabase } from '../../shared/mysql/pool.js';
 import { mysqlSettingsOf } from '../../shared/mysql/settings.js';
 import { cleanUp, testConfig } from '../../shared/testing/environment.js';
-import { tableMigrations } from '../../projections/tables/schema.js';
+import { DEFERRED_KEYS, tableMigrations } from '../../projections/tables/schema.js';
+import { bulkTablesProjector } from '../../projections/tables/bulk.js';
+import { tablesMemory } from '../../projections/tables/memory.js';
 import { toProjectionItem } from '../../projections/runtime/decode.js';
 import { bulkLeaderboardProjector, guardMemory } from '../../projections/leaderboards/bulk.js';
 import { leaderboardsTarget } from '../projections.js';
@@ -55,6 +57,8 @@ const night = (userId: string, logId: string, wakeDate: string, minutes: number,
 };
 
 const users = Array.from({ length: 6 }, () => randomUUID());
+/** Every character a bulk write's escaping must carry: tab, newline, CR, backslash, a literal \N, NUL, quotes, non-ASCII. */
+const TRICKY_NOTE = 'tab\there\nnext line\r\\N back\\slash \0 "double" \'single\' 🌙 Schlafenszeit';
 const u = (i: number) => users[i] ?? '';
 
 beforeAll(async () => {
@@ -74,7 +78,7 @@ beforeAll(async () => {
       const logId = randomUUID();
       logs[i]?.push(logId);
       const wake = round === 0 && i === 1 ? '2023-01-10' : `2026-${round < 4 ? '10' : '11'}-${String(10 + round).padStart(2, '0')}`;
-      await append(userId, [{ type: 'SleepLogged', data: night(userId, logId, wake, 300 + 17 * i + round, round === 2 ? `note ${i}` : null) }]);
+      await append(userId, [{ type: 'SleepLogged', data: night(userId, logId, wake, 300 + 17 * i + round, round === 2 ? (i === 3 ? TRICKY_NOTE : `note ${i}`) : null) }]);
     }
   }
   const log = (i: number, k: number) => logs[i]?.[k] ?? '';
@@ -118,7 +122,7 @@ afterAll(async () => {
   await pool?.end();
   await cleanUp(config);
   const admin = createPool({ ...mysqlSettingsOf(config, 1), database: 'mysql' });
-  for (const tag of ['rebuild', 'verify', 'twice', 'chunks']) await admin.query(`DROP DATABASE IF EXISTS \`${shadowDatabase(config.MYSQL_DATABASE, tag)}\``);
+  for (const tag of ['rebuild', 'verify', 'twice', 'chunks', 'logsfirst']) await admin.query(`DROP DATABASE IF EXISTS \`${shadowDatabase(config.MYSQL_DATABASE, tag)}\``);
   await admin.end();
 });
 
@@ -217,6 +221,78 @@ describe('bulk rebuild of leaderboards, written in chunks of whole streams', () 
       await bulkLeaderboardProjector(redis, settings, { guards: guardMemory(false), chunkValues: 12 }).apply(items);
       await expectEqualToLive(target);
     } finally {
+      await target.drop();
+      await target.close();
+    }
+  });
+});
+
+describe('bulk rebuild of tables: deferred keys, logs written apart', () => {
+  const keysOf = async (database: string, table: string) => {
+    const [rows] = await pool.query<mysql.RowDataPacket[]>(`SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [database, table]);
+    return rows.map((r) => String(r.name));
+  };
+
+  it('replays into tables without the deferred keys and builds them before the swap, also in a resumed run', async () => {
+    await perItemLive('tables');
+    expect(DEFERRED_KEYS.length).toBeGreaterThan(0);
+    const stop = new Error('stopped');
+    await expect(runRebuild(deps, targets.tables('rebuild'), { mode: 'rebuild', pageSize: 5, flushEvents: 8, afterPage: () => Promise.reject(stop) })).rejects.toBe(stop);
+    const shadow = shadowDatabase(config.MYSQL_DATABASE, 'rebuild');
+    for (const key of DEFERRED_KEYS) expect(await keysOf(shadow, key.table)).not.toContain(key.name);
+
+    const resumed = await runRebuild(deps, targets.tables('rebuild'), { mode: 'rebuild', pageSize: 5 });
+    expect(resumed).toMatchObject({ swapped: true, resumedFrom: expect.any(Number) as number });
+    for (const key of DEFERRED_KEYS) expect(await keysOf(config.MYSQL_DATABASE, key.table)).toContain(key.name);
+    const asOf = await runRebuild(deps, targets.tables('verify'), { mode: 'rebuild', until: { position: 12 } });
+    expect(asOf.swapped).toBe(false);
+    for (const key of DEFERRED_KEYS) expect(await keysOf(shadowDatabase(config.MYSQL_DATABASE, 'verify'), key.table)).toContain(key.name);
+    await targets.tables('verify').drop();
+  });
+
+  it('the rest of a flush lost after its logs were committed: the window written again ends equal to the per-item model', async () => {
+    await perItemLive('tables');
+    const target = targets.tables('logsfirst');
+    const shadowPool = createPool({ ...mysqlSettingsOf(config, 3), database: shadowDatabase(config.MYSQL_DATABASE, 'logsfirst') });
+    try {
+      await target.prepare(true);
+      let lost = 0;
+      // The first statement writing guards fails: the transaction with the rest of the window rolls back.
+      const lossy = new Proxy(shadowPool, {
+        get: (p, key) => {
+          if (key === 'getConnection') {
+            return async () => {
+              const conn = await p.getConnection();
+              return new Proxy(conn, {
+                get: (c, k) => {
+                  if (k === 'query') {
+                    return (sql: string | mysql.QueryOptions, values?: unknown[]) =>
+                      lost === 0 && typeof sql === 'string' && sql.includes('INTO projection_guards') ? Promise.reject(new Error(`lost ${++lost}`)) : c.query(sql as string, values);
+                  }
+                  const value: unknown = Reflect.get(c, k);
+                  return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(c) : value;
+                },
+              });
+            };
+          }
+          const value: unknown = Reflect.get(p, key);
+          return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(p) : value;
+        },
+      });
+      const items = await everyItem();
+      await expect(bulkTablesProjector(lossy, tablesMemory(true)).apply(items)).rejects.toThrow('lost 1');
+      const [[logs], [guards]] = await Promise.all([
+        shadowPool.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM sleep_logs`),
+        shadowPool.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM projection_guards`),
+      ]);
+      expect(Number(logs[0]?.n)).toBeGreaterThan(10);
+      expect(Number(guards[0]?.n)).toBe(0);
+      // As a resumed run would: nothing remembered, the guards read back.
+      await bulkTablesProjector(shadowPool, tablesMemory(false)).apply(items);
+      await target.complete?.();
+      await expectEqualToLive(target);
+    } finally {
+      await shadowPool.end();
       await target.drop();
       await target.close();
     }

@@ -207,6 +207,11 @@ export const runRebuild = async (deps: RebuildDeps, target: RebuildTarget, optio
         await deps.pool.query(`DELETE FROM projection_rebuilds WHERE run = ?`, [run]);
         return { ...report, comparison };
       }
+      if (target.complete) {
+        const started = performance.now();
+        await target.complete();
+        deps.err.write(`${target.name}: new version readied (keys built) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      }
       if (options.until) return report; // an as-of model stays in the shadow; a rerun with the same --until resumes (a no-op)
       // Forget the run first: a crash during the swap then leads to a fresh rebuild, never to a
       // "resume" into a shadow that was already swapped away.

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { createPool, type MysqlSettings } from '../../shared/mysql/pool.js';
-import { tableMigrations } from '../../projections/tables/schema.js';
+import { DEFERRED_KEYS, keyClause, tableMigrations } from '../../projections/tables/schema.js';
 import { perEventTablesProjector } from '../../projections/tables/per-event.js';
 import { tablesProjector } from '../../projections/tables/projector.js';
-import { bulkTablesProjector } from '../../projections/tables/bulk.js';
+import { bulkTablesProjector, LOG_WRITERS } from '../../projections/tables/bulk.js';
 import { tablesMemory } from '../../projections/tables/memory.js';
 import { mergeCompare, streamRows } from './rows.js';
 import type { Comparison, Difference, Digest, RebuildTarget } from './target.js';
@@ -29,13 +29,14 @@ const id = mysql.escapeId;
 
 /**
  * The tables projection rebuilt in a shadow database beside the live one (same table names, made by
- * the same migration), so the projector runs unchanged. The swap is one RENAME TABLE statement for
+ * the same migration, less the keys a rebuild adds at the end), so the projector runs unchanged. The swap is one RENAME TABLE statement for
  * every table: live ones to `<table>__old`, shadow ones into the live database, which the server
  * does atomically; then the old tables and the shadow database are dropped.
  */
 export const tablesTarget = (live: mysql.Pool, settings: MysqlSettings, tag: string): RebuildTarget => {
   const shadowName = shadowDatabase(settings.database, tag);
-  const shadowSettings: MysqlSettings = { ...settings, database: shadowName, poolSize: 2 };
+  // The bulk projector's log writers, and one more for the rest of a flush or a fold's reads.
+  const shadowSettings: MysqlSettings = { ...settings, database: shadowName, poolSize: LOG_WRITERS + 1 };
   let shadowPool: mysql.Pool | undefined;
   // Whether prepare made the shadow afresh: its bulk projector then starts knowing it is empty.
   let fresh = false;
@@ -64,7 +65,18 @@ export const tablesTarget = (live: mysql.Pool, settings: MysqlSettings, tag: str
       await live.query(`DROP DATABASE IF EXISTS ${id(shadowName)}`);
       await live.query(`CREATE DATABASE ${id(shadowName)} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
       for (const m of tableMigrations) for (const sql of m.statements) await shadow().query(sql);
+      for (const key of DEFERRED_KEYS) await shadow().query(`ALTER TABLE ${id(key.table)} DROP KEY ${id(key.name)}`);
       return true;
+    },
+    // Also after a resumed run, whose shadow may have lost its keys in an earlier process.
+    complete: async () => {
+      for (const key of DEFERRED_KEYS) {
+        const [found] = await live.query<mysql.RowDataPacket[]>(
+          `SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = ? LIMIT 1`,
+          [shadowName, key.table, key.name],
+        );
+        if (found.length === 0) await shadow().query(`ALTER TABLE ${id(key.table)} ADD ${keyClause(key)}`);
+      }
     },
     shadowProjector: () => perEventTablesProjector(shadow()),
     bulkProjector: () => bulkTablesProjector(shadow(), tablesMemory(fresh)),

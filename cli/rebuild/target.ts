@@ -31,6 +31,11 @@ export interface RebuildTarget {
    * `shadowProjector` would (guards included); the rebuild uses it when there is one.
    */
   bulkProjector?(): Projector;
+  /**
+   * Readies the new version, every event in, to be read or swapped in: builds what the replay
+   * went faster without (a table's secondary keys). Safe to call again.
+   */
+  complete?(): Promise<void>;
   /** The projector writing into the live model (for the catch-up after a swap). */
   liveProjector(): Projector;
   /** Makes the new version live in one atomic step and removes the old one. */

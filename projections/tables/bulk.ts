@@ -2,9 +2,17 @@ import type mysql from 'mysql2/promise';
 import { inTransaction } from '../../shared/mysql/pool.js';
 import type { BufferedProjector, ProjectionItem, Projector, RevisionGap } from '../runtime/projector.js';
 import type { TablesMemory } from './memory.js';
-import { tablesReader, tablesWindow } from './window.js';
+import { tablesReader, tablesWindow, upsertLogs } from './window.js';
+import { chunks } from '../runtime/chunks.js';
 
 const NAME = 'tables';
+
+/**
+ * Connections a rebuild's flush writes its sleep logs over at once, each its own transaction on
+ * its own part of the key range. One connection leaves the server's other core idle: measured
+ * on 930k rows on two cores, multi-row upserts: 50k rows/s on one connection, 77k on two.
+ */
+export const LOG_WRITERS = 2;
 
 /**
  * The tables projector for a batch: the batch's guards (locked), the users it updates and the
@@ -26,10 +34,15 @@ export const batchTablesProjector = (pool: mysql.Pool): Projector => ({
 
 /**
  * The tables projector for a rebuild, the only writer of its shadow tables (it holds the rebuild
- * lock): pages are folded into one window, read without locks, and a flush writes the window in
- * one transaction, so each stream's guard is written once per window instead of once per page
+ * lock): pages are folded into one window, read without locks, and a flush writes the window, so
+ * each stream's guard is written once per window instead of once per page
  * (where every page touches every user, that was a guard row per event). `memory` (memory.ts)
  * spares the reads: a fresh rebuild reads nothing.
+ *
+ * A flush writes the window's sleep logs first, over `LOG_WRITERS` connections, then the rest with
+ * the guards in one transaction: should that one fail, the logs committed before it are written
+ * again, to the same values, by the resumed run (the guards still say they were not applied, and
+ * an upsert of a whole row is idempotent); the counts, which are not, go with the guards.
  *
  * A fold may run while the last flush is written: the memory learns a window when its flush
  * begins, so the next fold asks the tables only about keys no window has met, which that write
@@ -51,7 +64,11 @@ export const bulkTablesProjector = (pool: mysql.Pool, memory?: TablesMemory): Bu
     window = tablesWindow(memory);
     gap ??= full.gap;
     if (memory) full.teach(memory);
-    if (full.moved) await inTransaction(pool, (conn) => full.write(conn));
+    if (full.moved) {
+      const rows = full.logRows();
+      await Promise.all(chunks(rows, Math.max(1, Math.ceil(rows.length / LOG_WRITERS))).map((part) => inTransaction(pool, (conn) => upsertLogs(conn, part))));
+      await inTransaction(pool, (conn) => full.write(conn, { logRows: false }));
+    }
     if (gap) throw gap;
   };
   return {

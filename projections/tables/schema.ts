@@ -1,5 +1,19 @@
 import type { Migration } from '../../shared/mysql/migrate.js';
 
+/** A secondary key of a read-model table, named once for the migration and for a rebuild. */
+export type SecondaryKey = { readonly table: string; readonly name: string; readonly columns: readonly string[] };
+export const keyClause = (key: SecondaryKey): string => `KEY ${key.name} (${key.columns.join(', ')})`;
+
+/** The users' logs by end time (sleep-logs and stats routes). */
+const SLEEP_LOGS_BY_USER: SecondaryKey = { table: 'sleep_logs', name: 'sleep_logs_user_ended', columns: ['user_id', 'ended_at'] };
+
+/**
+ * Keys a rebuild builds once its rows are in, rather than entry by entry as rows come: a sort
+ * instead of an insert at a random place per row (measured on 930k sleep logs: 50k rows/s with
+ * the key, 66k without it, then 1.5 s to add it).
+ */
+export const DEFERRED_KEYS: readonly SecondaryKey[] = [SLEEP_LOGS_BY_USER];
+
 /** Read-model tables; `projection_guards` holds each projection's applied revision per stream. */
 export const tableMigrations: readonly Migration[] = [
   {
@@ -30,7 +44,7 @@ export const tableMigrations: readonly Migration[] = [
          quality TINYINT NULL,
          note VARCHAR(1200) NULL,
          updated_at DATETIME(3) NOT NULL,
-         KEY sleep_logs_user_ended (user_id, ended_at)
+         ${keyClause(SLEEP_LOGS_BY_USER)}
        ) ENGINE=InnoDB`,
       `CREATE TABLE IF NOT EXISTS follows (
          follower_id CHAR(36) CHARACTER SET ascii NOT NULL,

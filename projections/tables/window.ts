@@ -20,11 +20,25 @@ const logRowBytes = (row: unknown[]): number => 200 + 4 * row.reduce<number>((n,
 
 const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-type Log = { row: unknown[] | null; deleted: boolean };
 /** `initial`: the row existed before the window; `inserted`: the window (re)inserts it. */
 type Follow = { initial: boolean; present: boolean; since: string; inserted: boolean };
 
 type Queryable = Pick<mysql.Pool, 'query'>;
+
+/** The columns of a sleep_logs row as the window builds it. */
+export const SLEEP_LOG_COLUMNS = '(log_id, user_id, started_at, ended_at, duration_minutes, timezone, wake_date, quality, note, updated_at)';
+
+/** Upserts sleep_logs rows (as `logRows` gives them) in multi-row statements. */
+export const upsertLogs = async (conn: Queryable, rows: readonly unknown[][]): Promise<void> => {
+  for (const part of chunksWithin(rows, LOG_ROWS, STATEMENT_BYTES, logRowBytes)) {
+    await conn.query(
+      `INSERT INTO sleep_logs ${SLEEP_LOG_COLUMNS} VALUES ?
+       ON DUPLICATE KEY UPDATE started_at = VALUES(started_at), ended_at = VALUES(ended_at), duration_minutes = VALUES(duration_minutes),
+         timezone = VALUES(timezone), wake_date = VALUES(wake_date), quality = VALUES(quality), note = VALUES(note), updated_at = VALUES(updated_at)`,
+      [part],
+    );
+  }
+};
 
 /**
  * Where a fold reads what it cannot know: the live projector reads inside its transaction with
@@ -72,7 +86,9 @@ export const tablesWindow = (memory?: TablesMemory) => {
   const users = new Map<string, User | null>();
   const follows = new Map<string, Follow>();
   const usersWritten = new Set<string>();
-  const logs = new Map<string, Log>();
+  // Per log its row as the window leaves it; null: retracted, the row is deleted. (A row written
+  // in full after a retraction needs no delete first: the upsert sets every column.)
+  const logs = new Map<string, unknown[] | null>();
   const counts = new Map<string, { followers: number; following: number }>();
   const touched = new Set<string>();
   let gap: RevisionGap | undefined;
@@ -157,11 +173,11 @@ export const tablesWindow = (memory?: TablesMemory) => {
         case 'SleepLogCorrected': {
           const d = e.data;
           const row = [d.logId, d.userId, dt(d.startedAt), dt(d.endedAt), d.durationMinutes, d.timezone, d.wakeDate, d.quality, d.note, dt(e.metadata.occurredAt)];
-          logs.set(d.logId, { row, deleted: logs.get(d.logId)?.deleted ?? false });
+          logs.set(d.logId, row);
           break;
         }
         case 'SleepLogRetracted':
-          logs.set(e.data.logId, { row: null, deleted: true });
+          logs.set(e.data.logId, null);
           break;
         case 'Followed': {
           const f = follows.get(`${e.data.userId}/${e.data.followeeId}`);
@@ -185,6 +201,10 @@ export const tablesWindow = (memory?: TablesMemory) => {
     }
   };
 
+  // In primary-key order: InnoDB then fills its pages one after another instead of splitting
+  // pages all over its clustered index (the ids are name-based, random in order).
+  const logRows = (): unknown[][] => [...logs].sort(byKey).flatMap(([, row]) => (row ? [row] : []));
+
   return {
     get gap() {
       return gap;
@@ -205,7 +225,13 @@ export const tablesWindow = (memory?: TablesMemory) => {
       for (const [id, user] of users) into.users.set(id, user);
       for (const [key, f] of follows) into.follows.set(key, f.present);
     },
-    write: async (conn: Queryable) => {
+    /**
+     * The sleep_logs rows the window upserts, in primary-key order. `write` deletes only logs the
+     * window leaves without a row, so these may be written apart, before or after it.
+     */
+    logRows,
+    /** Writes the window; `logRows: false` leaves out the sleep_logs upserts, written apart by the caller. */
+    write: async (conn: Queryable, options: { readonly logRows?: boolean } = {}) => {
       const userRows = [...usersWritten].flatMap((id) => {
         const u = users.get(id);
         return u ? [[id, u.handle, u.displayName, u.timezone, u.registeredAt || '1970-01-01 00:00:00.000']] : [];
@@ -217,19 +243,9 @@ export const tablesWindow = (memory?: TablesMemory) => {
           [part],
         );
       }
-      const deleted = [...logs].filter(([, l]) => l.deleted).map(([id]) => id);
+      const deleted = [...logs].filter(([, row]) => row === null).map(([id]) => id);
       for (const part of chunks(deleted, ROWS)) await conn.query(`DELETE FROM sleep_logs WHERE log_id IN (?)`, [part]);
-      // In primary-key order: InnoDB then fills its pages one after another instead of splitting
-      // pages all over its clustered index (the ids are name-based, random in order).
-      const logRows = [...logs].sort(byKey).flatMap(([, l]) => (l.row ? [l.row] : []));
-      for (const part of chunksWithin(logRows, LOG_ROWS, STATEMENT_BYTES, logRowBytes)) {
-        await conn.query(
-          `INSERT INTO sleep_logs (log_id, user_id, started_at, ended_at, duration_minutes, timezone, wake_date, quality, note, updated_at) VALUES ?
-           ON DUPLICATE KEY UPDATE started_at = VALUES(started_at), ended_at = VALUES(ended_at), duration_minutes = VALUES(duration_minutes),
-             timezone = VALUES(timezone), wake_date = VALUES(wake_date), quality = VALUES(quality), note = VALUES(note), updated_at = VALUES(updated_at)`,
-          [part],
-        );
-      }
+      if (options.logRows !== false) await upsertLogs(conn, logRows());
       const unfollowed = [...follows].filter(([, f]) => f.initial && (!f.present || f.inserted)).map(([key]) => key.split('/'));
       for (const part of chunks(unfollowed, ROWS)) await conn.query(`DELETE FROM follows WHERE (follower_id, followee_id) IN (?)`, [part]);
       const followRows = [...follows].filter(([, f]) => f.present && f.inserted).map(([key, f]) => [...key.split('/'), f.since]);
