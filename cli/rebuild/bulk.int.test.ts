@@ -2,7 +2,7 @@ import { appendUserEvents } from '../../test/pipeline-support.js';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import type mysql from 'mysql2/promise';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlEventStore } from '../../shared/event-store/mysql/store.js';
 import { eventStoreMigrations } from '../../shared/event-store/mysql/schema.js';
@@ -14,6 +14,8 @@ import { cleanUp, testConfig } from '../../shared/testing/environment.js';
 import { DEFERRED_KEYS, tableMigrations } from '../../projections/tables/schema.js';
 import { bulkTablesProjector } from '../../projections/tables/bulk.js';
 import { tablesMemory } from '../../projections/tables/memory.js';
+import { isLocalLoadRefused, loadLogs } from '../../projections/tables/load.js';
+import { inTransaction } from '../../shared/mysql/pool.js';
 import { toProjectionItem } from '../../projections/runtime/decode.js';
 import { bulkLeaderboardProjector, guardMemory } from '../../projections/leaderboards/bulk.js';
 import { leaderboardsTarget } from '../projections.js';
@@ -122,7 +124,7 @@ afterAll(async () => {
   await pool?.end();
   await cleanUp(config);
   const admin = createPool({ ...mysqlSettingsOf(config, 1), database: 'mysql' });
-  for (const tag of ['rebuild', 'verify', 'twice', 'chunks', 'logsfirst']) await admin.query(`DROP DATABASE IF EXISTS \`${shadowDatabase(config.MYSQL_DATABASE, tag)}\``);
+  for (const tag of ['rebuild', 'verify', 'twice', 'chunks', 'logsfirst', 'noload', 'warns']) await admin.query(`DROP DATABASE IF EXISTS \`${shadowDatabase(config.MYSQL_DATABASE, tag)}\``);
   await admin.end();
 });
 
@@ -291,6 +293,46 @@ describe('bulk rebuild of tables: deferred keys, logs written apart', () => {
       await bulkTablesProjector(shadowPool, tablesMemory(false)).apply(items);
       await target.complete?.();
       await expectEqualToLive(target);
+    } finally {
+      await shadowPool.end();
+      await target.drop();
+      await target.close();
+    }
+  });
+
+  it('falls back to upserts where LOAD DATA LOCAL is refused, and leaves the same tables', async () => {
+    await perItemLive('tables');
+    const target = targets.tables('noload');
+    const settings = mysqlSettingsOf(config);
+    // A client that does not offer local files: the server refuses its loads, as MySQL 8 does by default.
+    const refusing = mysql.createPool({ ...settings, database: shadowDatabase(config.MYSQL_DATABASE, 'noload'), connectionLimit: 3, timezone: 'Z', dateStrings: true, flags: ['-LOCAL_FILES'] });
+    try {
+      await target.prepare(true);
+      const refusal = await loadLogs(refusing, [['x']]).then(() => undefined, (error: unknown) => error);
+      expect(isLocalLoadRefused(refusal), String(refusal)).toBe(true);
+      await bulkTablesProjector(refusing, tablesMemory(true)).apply(await everyItem());
+      await target.complete?.();
+      await expectEqualToLive(target);
+    } finally {
+      await refusing.end();
+      await target.drop();
+      await target.close();
+    }
+  });
+
+  it('a load the server refuses or warns about (a value it would convert) fails, and its transaction leaves nothing', async () => {
+    const target = targets.tables('warns');
+    const shadowPool = createPool({ ...mysqlSettingsOf(config, 2), database: shadowDatabase(config.MYSQL_DATABASE, 'warns') });
+    try {
+      await target.prepare(true);
+      const row = (logId: string, minutes: unknown) => [logId, u(0), '2026-10-01 23:00:00.000', '2026-10-02 07:00:00.000', minutes, 'UTC', '2026-10-02', 3, null, '2026-10-02 07:00:00.000'];
+      const count = async () => Number((await shadowPool.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM sleep_logs`))[0][0]?.n);
+      // This server takes local loads (the bulk tests above go through them, not the fallback).
+      await loadLogs(shadowPool, [row(randomUUID(), 480)]);
+      expect(await count()).toBe(1);
+      // Refused as an error in strict mode, as a warning elsewhere: either way the load fails.
+      await expect(inTransaction(shadowPool, (conn) => loadLogs(conn, [row(randomUUID(), 480), row(randomUUID(), 'eight hours')]))).rejects.toThrow(/'eight hours'/);
+      expect(await count()).toBe(1);
     } finally {
       await shadowPool.end();
       await target.drop();

@@ -4,6 +4,7 @@ import type { BufferedProjector, ProjectionItem, Projector, RevisionGap } from '
 import type { TablesMemory } from './memory.js';
 import { tablesReader, tablesWindow, upsertLogs } from './window.js';
 import { chunks } from '../runtime/chunks.js';
+import { isLocalLoadRefused, loadLogs } from './load.js';
 
 const NAME = 'tables';
 
@@ -51,6 +52,19 @@ export const batchTablesProjector = (pool: mysql.Pool): Projector => ({
  */
 export const bulkTablesProjector = (pool: mysql.Pool, memory?: TablesMemory): BufferedProjector => {
   const reader = tablesReader(pool, false);
+  // Loaded as a file where the server allows it, else upserted (same rows either way).
+  let loadRefused = false;
+  const writeLogs = async (conn: mysql.PoolConnection, rows: readonly unknown[][]) => {
+    if (!loadRefused) {
+      try {
+        return await loadLogs(conn, rows);
+      } catch (error) {
+        if (!isLocalLoadRefused(error)) throw error;
+        loadRefused = true;
+      }
+    }
+    await upsertLogs(conn, rows);
+  };
   let window = tablesWindow(memory);
   // A gap stops the projector: the items before it are written by the next flush, none after it.
   let gap: RevisionGap | undefined;
@@ -66,7 +80,7 @@ export const bulkTablesProjector = (pool: mysql.Pool, memory?: TablesMemory): Bu
     if (memory) full.teach(memory);
     if (full.moved) {
       const rows = full.logRows();
-      await Promise.all(chunks(rows, Math.max(1, Math.ceil(rows.length / LOG_WRITERS))).map((part) => inTransaction(pool, (conn) => upsertLogs(conn, part))));
+      await Promise.all(chunks(rows, Math.max(1, Math.ceil(rows.length / LOG_WRITERS))).map((part) => inTransaction(pool, (conn) => writeLogs(conn, part))));
       await inTransaction(pool, (conn) => full.write(conn, { logRows: false }));
     }
     if (gap) throw gap;
