@@ -62,7 +62,8 @@ export const cliContext = (io: CliIo) => {
     },
     pool: (): mysql.Pool => {
       if (!pool) {
-        const p = createPool({ ...mysqlSettingsOf(ctx.config()), poolSize: 4 });
+        // A rebuild holds one connection for its lock, reads two pages at once and saves its position.
+        const p = createPool({ ...mysqlSettingsOf(ctx.config()), poolSize: 6 });
         pool = p;
         closers.push(() => p.end());
       }
