@@ -128,6 +128,18 @@ afterAll(async () => {
   await admin.end();
 });
 
+/** Runs `work` on a fresh shadow of `target`, then ends `pools` (opened on it) and removes the shadow. */
+const inFreshShadow = async (target: RebuildTarget, work: () => Promise<void>, pools: readonly mysql.Pool[] = []) => {
+  try {
+    await target.prepare(true);
+    await work();
+  } finally {
+    for (const p of pools) await p.end();
+    await target.drop();
+    await target.close();
+  }
+};
+
 /** Every published event of the store, as the projectors take them. */
 const everyItem = async () => (await store.readAll({ afterPosition: 0, limit: 10_000, streamPrefixes: ['user-'] })).map((e) => toProjectionItem(e).item);
 
@@ -182,18 +194,14 @@ describe.each(['tables', 'leaderboards'] as const)('bulk rebuild of %s', (name) 
   it('applies a page twice (a crash between the write and the saved position) without counting it twice', async () => {
     await perItemLive(name);
     const target = targets[name]('twice');
-    try {
-      await target.prepare(true);
+    await inFreshShadow(target, async () => {
       const bulk = target.bulkProjector?.();
       if (!bulk) throw new Error(`${name} has no bulk projector`);
       const items = await everyItem();
       for (let i = 0; i < items.length; i += 9) await bulk.apply(items.slice(i, i + 9));
       for (let i = 0; i < items.length; i += 13) await bulk.apply(items.slice(i, i + 13));
       await expectEqualToLive(target);
-    } finally {
-      await target.drop();
-      await target.close();
-    }
+    });
   });
 });
 
@@ -201,8 +209,7 @@ describe('bulk rebuild of leaderboards, written in chunks of whole streams', () 
   it('a chunk that fails leaves its streams behind their guard: the page applied again ends equal to the per-item model', async () => {
     await perItemLive('leaderboards');
     const target = targets.leaderboards('chunks');
-    try {
-      await target.prepare(true);
+    await inFreshShadow(target, async () => {
       const items = await everyItem();
       const settings = { prefix: `${config.REDIS_KEY_PREFIX}~chunks:`, retentionDays: config.LEADERBOARD_RETENTION_DAYS };
       let calls = 0;
@@ -222,10 +229,7 @@ describe('bulk rebuild of leaderboards, written in chunks of whole streams', () 
       // As a resumed run would: nothing remembered, the guard read back.
       await bulkLeaderboardProjector(redis, settings, { guards: guardMemory(false), chunkValues: 12 }).apply(items);
       await expectEqualToLive(target);
-    } finally {
-      await target.drop();
-      await target.close();
-    }
+    });
   });
 });
 
@@ -256,8 +260,7 @@ describe('bulk rebuild of tables: deferred keys, logs written apart', () => {
     await perItemLive('tables');
     const target = targets.tables('logsfirst');
     const shadowPool = createPool({ ...mysqlSettingsOf(config, 3), database: shadowDatabase(config.MYSQL_DATABASE, 'logsfirst') });
-    try {
-      await target.prepare(true);
+    await inFreshShadow(target, async () => {
       let lost = 0;
       // The first statement writing guards fails: the transaction with the rest of the window rolls back.
       const lossy = new Proxy(shadowPool, {
@@ -293,11 +296,7 @@ describe('bulk rebuild of tables: deferred keys, logs written apart', () => {
       await bulkTablesProjector(shadowPool, tablesMemory(false)).apply(items);
       await target.complete?.();
       await expectEqualToLive(target);
-    } finally {
-      await shadowPool.end();
-      await target.drop();
-      await target.close();
-    }
+    }, [shadowPool]);
   });
 
   it('falls back to upserts where LOAD DATA LOCAL is refused, and leaves the same tables', async () => {
@@ -306,25 +305,19 @@ describe('bulk rebuild of tables: deferred keys, logs written apart', () => {
     const settings = mysqlSettingsOf(config);
     // A client that does not offer local files: the server refuses its loads, as MySQL 8 does by default.
     const refusing = mysql.createPool({ ...settings, database: shadowDatabase(config.MYSQL_DATABASE, 'noload'), connectionLimit: 3, timezone: 'Z', dateStrings: true, flags: ['-LOCAL_FILES'] });
-    try {
-      await target.prepare(true);
+    await inFreshShadow(target, async () => {
       const refusal = await loadLogs(refusing, [['x']]).then(() => undefined, (error: unknown) => error);
       expect(isLocalLoadRefused(refusal), String(refusal)).toBe(true);
       await bulkTablesProjector(refusing, tablesMemory(true)).apply(await everyItem());
       await target.complete?.();
       await expectEqualToLive(target);
-    } finally {
-      await refusing.end();
-      await target.drop();
-      await target.close();
-    }
+    }, [refusing]);
   });
 
   it('a load the server refuses or warns about (a value it would convert) fails, and its transaction leaves nothing', async () => {
     const target = targets.tables('warns');
     const shadowPool = createPool({ ...mysqlSettingsOf(config, 2), database: shadowDatabase(config.MYSQL_DATABASE, 'warns') });
-    try {
-      await target.prepare(true);
+    await inFreshShadow(target, async () => {
       const row = (logId: string, minutes: unknown) => [logId, u(0), '2026-10-01 23:00:00.000', '2026-10-02 07:00:00.000', minutes, 'UTC', '2026-10-02', 3, null, '2026-10-02 07:00:00.000'];
       const count = async () => Number((await shadowPool.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM sleep_logs`))[0][0]?.n);
       // This server takes local loads (the bulk tests above go through them, not the fallback).
@@ -333,10 +326,6 @@ describe('bulk rebuild of tables: deferred keys, logs written apart', () => {
       // Refused as an error in strict mode, as a warning elsewhere: either way the load fails.
       await expect(inTransaction(shadowPool, (conn) => loadLogs(conn, [row(randomUUID(), 480), row(randomUUID(), 'eight hours')]))).rejects.toThrow(/'eight hours'/);
       expect(await count()).toBe(1);
-    } finally {
-      await shadowPool.end();
-      await target.drop();
-      await target.close();
-    }
+    }, [shadowPool]);
   });
 });

@@ -139,8 +139,9 @@ export const runRebuild = async (deps: RebuildDeps, target: RebuildTarget, optio
       const head = await deps.store.headPosition();
       const stopAt = options.until && 'position' in options.until ? Math.min(options.until.position, head) : head;
       const bar = progressBar(deps.err, deps.interactive, `${options.mode} ${target.name}`, position, stopAt);
-      const included = (e: StoredEvent) =>
-        e.metadata.position <= stopAt && !(options.until && 'time' in options.until && e.metadata.recordedAt > options.until.time);
+      // Pages end at `stopAt`; an as-of time cuts them by when each event was recorded.
+      const untilTime = options.until && 'time' in options.until ? options.until.time : undefined;
+      const firstAfterTime = (page: readonly StoredEvent[]) => (untilTime === undefined ? -1 : page.findIndex((e) => e.metadata.recordedAt > untilTime));
       // A page at a time when the projection has a bulk projector (same result), else item by item.
       const shadowProjector = options.perItem ? target.shadowProjector() : (target.bulkProjector?.() ?? target.shadowProjector());
       const pages = readAhead(
@@ -173,7 +174,7 @@ export const runRebuild = async (deps: RebuildDeps, target: RebuildTarget, optio
       };
       try {
         for await (const page of pages) {
-          const taken = page.findIndex((e) => !included(e));
+          const taken = firstAfterTime(page);
           const events = taken < 0 ? page : page.slice(0, taken);
           const last = events[events.length - 1];
           if (!last) break;

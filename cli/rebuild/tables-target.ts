@@ -29,9 +29,10 @@ const id = mysql.escapeId;
 
 /**
  * The tables projection rebuilt in a shadow database beside the live one (same table names, made by
- * the same migration, less the keys a rebuild adds at the end), so the projector runs unchanged. The swap is one RENAME TABLE statement for
- * every table: live ones to `<table>__old`, shadow ones into the live database, which the server
- * does atomically; then the old tables and the shadow database are dropped.
+ * the same migration, less the keys a rebuild adds at the end), so the projector runs unchanged.
+ * The swap is one RENAME TABLE statement for every table: live ones to `<table>__old`, shadow ones
+ * into the live database, which the server does atomically; then the old tables and the shadow
+ * database are dropped.
  */
 export const tablesTarget = (live: mysql.Pool, settings: MysqlSettings, tag: string): RebuildTarget => {
   const shadowName = shadowDatabase(settings.database, tag);

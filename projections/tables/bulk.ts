@@ -36,14 +36,15 @@ export const batchTablesProjector = (pool: mysql.Pool): Projector => ({
 /**
  * The tables projector for a rebuild, the only writer of its shadow tables (it holds the rebuild
  * lock): pages are folded into one window, read without locks, and a flush writes the window, so
- * each stream's guard is written once per window instead of once per page
- * (where every page touches every user, that was a guard row per event). `memory` (memory.ts)
+ * each stream's guard is written once per window instead of once per page (where every page
+ * touches every user, that was a guard row per event). `memory` (memory.ts)
  * spares the reads: a fresh rebuild reads nothing.
  *
  * A flush writes the window's sleep logs first, over `LOG_WRITERS` connections, then the rest with
  * the guards in one transaction: should that one fail, the logs committed before it are written
  * again, to the same values, by the resumed run (the guards still say they were not applied, and
- * an upsert of a whole row is idempotent); the counts, which are not, go with the guards.
+ * writing a whole row, loaded or upserted, is idempotent); the counts, which are not, go with the
+ * guards.
  *
  * A fold may run while the last flush is written: the memory learns a window when its flush
  * begins, so the next fold asks the tables only about keys no window has met, which that write

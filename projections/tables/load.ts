@@ -1,8 +1,7 @@
 import { Readable } from 'node:stream';
 import type mysql from 'mysql2/promise';
-import { SLEEP_LOG_COLUMNS } from './window.js';
-
-type Queryable = Pick<mysql.Pool, 'query'>;
+import { SLEEP_LOG_COLUMNS } from './schema.js';
+import type { Queryable } from './window.js';
 
 const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 const SPECIAL = /[\\\t\n\r\0]/g;

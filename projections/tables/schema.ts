@@ -14,6 +14,12 @@ const SLEEP_LOGS_BY_USER: SecondaryKey = { table: 'sleep_logs', name: 'sleep_log
  */
 export const DEFERRED_KEYS: readonly SecondaryKey[] = [SLEEP_LOGS_BY_USER];
 
+/** The columns of a sleep_logs row, in the order every writer (per event, window, load) gives them. */
+export const SLEEP_LOG_COLUMNS = '(log_id, user_id, started_at, ended_at, duration_minutes, timezone, wake_date, quality, note, updated_at)';
+/** What an upsert of a whole sleep_logs row changes in the row already there. */
+export const SLEEP_LOG_ON_DUPLICATE = `ON DUPLICATE KEY UPDATE started_at = VALUES(started_at), ended_at = VALUES(ended_at), duration_minutes = VALUES(duration_minutes),
+  timezone = VALUES(timezone), wake_date = VALUES(wake_date), quality = VALUES(quality), note = VALUES(note), updated_at = VALUES(updated_at)`;
+
 /** Read-model tables; `projection_guards` holds each projection's applied revision per stream. */
 export const tableMigrations: readonly Migration[] = [
   {

@@ -1,5 +1,6 @@
 import type mysql from 'mysql2/promise';
 import type { Recorded, UserEvent } from '../../shared/events/index.js';
+import { SLEEP_LOG_COLUMNS, SLEEP_LOG_ON_DUPLICATE } from './schema.js';
 
 type Conn = mysql.PoolConnection;
 
@@ -31,10 +32,7 @@ export const applyEvent = async (conn: Conn, event: Recorded<UserEvent>): Promis
     case 'SleepLogCorrected': {
       const d = event.data;
       await conn.query(
-        `INSERT INTO sleep_logs (log_id, user_id, started_at, ended_at, duration_minutes, timezone, wake_date, quality, note, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE started_at = VALUES(started_at), ended_at = VALUES(ended_at), duration_minutes = VALUES(duration_minutes),
-           timezone = VALUES(timezone), wake_date = VALUES(wake_date), quality = VALUES(quality), note = VALUES(note), updated_at = VALUES(updated_at)`,
+        `INSERT INTO sleep_logs ${SLEEP_LOG_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${SLEEP_LOG_ON_DUPLICATE}`,
         [d.logId, d.userId, dt(d.startedAt), dt(d.endedAt), d.durationMinutes, d.timezone, d.wakeDate, d.quality, d.note, dt(event.metadata.occurredAt)],
       );
       return;

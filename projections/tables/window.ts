@@ -3,6 +3,7 @@ import { metadataOf, RevisionGap, type ProjectionItem } from '../runtime/project
 import { chunks, chunksWithin } from '../runtime/chunks.js';
 import { unknownKeys, type TablesMemory, type User } from './memory.js';
 import { dt } from './statements.js';
+import { SLEEP_LOG_COLUMNS, SLEEP_LOG_ON_DUPLICATE } from './schema.js';
 
 const NAME = 'tables';
 /** Rows per multi-row statement. */
@@ -23,18 +24,13 @@ const byKey = (a: readonly [string, unknown], b: readonly [string, unknown]) => 
 /** `initial`: the row existed before the window; `inserted`: the window (re)inserts it. */
 type Follow = { initial: boolean; present: boolean; since: string; inserted: boolean };
 
-type Queryable = Pick<mysql.Pool, 'query'>;
-
-/** The columns of a sleep_logs row as the window builds it. */
-export const SLEEP_LOG_COLUMNS = '(log_id, user_id, started_at, ended_at, duration_minutes, timezone, wake_date, quality, note, updated_at)';
+export type Queryable = Pick<mysql.Pool, 'query'>;
 
 /** Upserts sleep_logs rows (as `logRows` gives them) in multi-row statements. */
 export const upsertLogs = async (conn: Queryable, rows: readonly unknown[][]): Promise<void> => {
   for (const part of chunksWithin(rows, LOG_ROWS, STATEMENT_BYTES, logRowBytes)) {
     await conn.query(
-      `INSERT INTO sleep_logs ${SLEEP_LOG_COLUMNS} VALUES ?
-       ON DUPLICATE KEY UPDATE started_at = VALUES(started_at), ended_at = VALUES(ended_at), duration_minutes = VALUES(duration_minutes),
-         timezone = VALUES(timezone), wake_date = VALUES(wake_date), quality = VALUES(quality), note = VALUES(note), updated_at = VALUES(updated_at)`,
+      `INSERT INTO sleep_logs ${SLEEP_LOG_COLUMNS} VALUES ? ${SLEEP_LOG_ON_DUPLICATE}`,
       [part],
     );
   }
