@@ -18,8 +18,10 @@ export type QueryDeps = {
   readonly cache: Cache;
   /** Home feeds: entries kept per feed, and days a log stays in feeds (older ones are dropped on read). */
   readonly feed: { readonly length: number; readonly retentionDays: number };
-  /** How long a global leaderboard page (ranks and names) may be reused; 0 reads it every time. */
+  /** How long a global leaderboard read (ranks, names, places) may be reused; 0 reads it every time. */
   readonly leaderboardPageCacheMs: number;
+  /** Boards of at most this many members are read whole, every caller's place answered from that read. */
+  readonly leaderboardWholeMaxMembers: number;
   /** How long a read with `minPosition` waits for the projection to reach it. */
   readonly readYourWritesTimeoutMs: number;
 };

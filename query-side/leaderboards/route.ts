@@ -4,6 +4,7 @@ import type { Result } from 'ioredis';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { authenticate, principalOf } from '../../shared/auth/authenticate.js';
+import { setNewest } from '../../shared/bounded-map.js';
 import { decodeRequest } from '../../shared/http/decode.js';
 import { routeSchema } from '../../shared/http/openapi.js';
 import { OffsetCursor } from '../../shared/http/query-codecs.js';
@@ -12,7 +13,8 @@ import type { QueryDeps } from '../deps.js';
 import { readsOwnWrite } from '../read-your-writes.js';
 import { BoardPage, BoardQuery, pageOf } from './page.js';
 import { pageCache } from './page-cache.js';
-import { pairs, rankPage } from './ranking.js';
+import { pairs, rankPage, type Ranked } from './ranking.js';
+import { standingsOf, type Standings } from './standings.js';
 
 const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 
@@ -20,15 +22,25 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     sleepsocialBoardPage(board: string, offset: string, count: string): Result<unknown, Context>;
     sleepsocialBoardPlace(board: string, member: string): Result<unknown, Context>;
+    sleepsocialBoardWhole(board: string, maxMembers: string): Result<unknown, Context>;
   }
 }
 
 const PageReply = t.tuple([t.number, t.number, t.array(t.string)]);
 /** {score, members above} for a scored member, {} for one without a score. */
 const PlaceReply = t.array(t.union([t.string, t.number]));
+/** {total, whole board} or, for a board over the limit, {total}. */
+const WholeReply = t.union([t.tuple([t.number, t.array(t.string)]), t.tuple([t.number])]);
 
+type Place = { readonly rank: number; readonly score: number } | null;
 /** A page as every caller sees it, with its entries serialised once. */
 type SharedPage = { readonly total: number; readonly count: number; readonly entriesJson: string };
+/**
+ * One read of a board, shared by every caller for `leaderboardPageCacheMs`. A board of at most
+ * `leaderboardWholeMaxMembers` is read whole, so its pages and every caller's place come from
+ * that one read; a bigger one is read a page at a time, with each caller's place read per request.
+ */
+type BoardRead = { readonly standings: Standings | undefined; readonly pages: Map<string, Promise<SharedPage>> };
 
 const decoded = <A>(codec: t.Decoder<unknown, A>, reply: unknown, what: string): A => {
   const result = codec.decode(reply);
@@ -36,25 +48,56 @@ const decoded = <A>(codec: t.Decoder<unknown, A>, reply: unknown, what: string):
   return result.right;
 };
 
+/** Boards whose reads are kept at once (each at most `leaderboardWholeMaxMembers` members). */
+const BOARDS_KEPT = 16;
+const PAGES_KEPT_PER_BOARD = 64;
+
 /**
- * GET /v1/leaderboards/global: a page of the board with ranks, plus the caller's own place. The
- * page (ranks and names) may be reused for `leaderboardPageCacheMs`; the caller's place is read on
- * every request, and a read-your-writes read (`minPosition`) never uses a reused page.
+ * GET /v1/leaderboards/global: a page of the board with ranks, plus the caller's own place. Both
+ * may be `leaderboardPageCacheMs` old; a read-your-writes read (`minPosition`) reads both afresh.
  */
 export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   deps.redis.defineCommand('sleepsocialBoardPage', { numberOfKeys: 1, lua: script('page') });
   deps.redis.defineCommand('sleepsocialBoardPlace', { numberOfKeys: 1, lua: script('place') });
-  const pages = pageCache<SharedPage>({ ttlMs: deps.leaderboardPageCacheMs, max: 1_000 }, deps.clock);
-  const loadPage = async (board: string, offset: number, limit: number): Promise<SharedPage> => {
-    const [total, higherThanFirst, flat] = decoded(PageReply, await deps.redis.sleepsocialBoardPage(board, String(offset), String(limit)), 'page');
-    const page = pairs(flat);
-    const users = await deps.users.summaries(page.map(([m]) => m));
-    const entries: BoardPage['entries'] = rankPage(page, offset, higherThanFirst).map((r) => ({
+  deps.redis.defineCommand('sleepsocialBoardWhole', { numberOfKeys: 1, lua: script('whole') });
+  const reads = pageCache<BoardRead>({ ttlMs: deps.leaderboardPageCacheMs, max: BOARDS_KEPT }, deps.clock);
+
+  const shared = async (total: number, ranked: Ranked[]): Promise<SharedPage> => {
+    const users = await deps.users.summaries(ranked.map((r) => r.member));
+    const entries: BoardPage['entries'] = ranked.map((r) => ({
       rank: r.rank,
       user: users.get(r.member) ?? { id: r.member, handle: null, displayName: null },
       score: r.score,
     }));
-    return { total, count: page.length, entriesJson: JSON.stringify(entries) };
+    return { total, count: ranked.length, entriesJson: JSON.stringify(entries) };
+  };
+  const readPage = async (board: string, offset: number, limit: number): Promise<SharedPage> => {
+    const [total, higherThanFirst, flat] = decoded(PageReply, await deps.redis.sleepsocialBoardPage(board, String(offset), String(limit)), 'page');
+    return shared(total, rankPage(pairs(flat), offset, higherThanFirst));
+  };
+  const readPlace = async (board: string, member: string): Promise<Place> => {
+    const [score, above] = decoded(PlaceReply, await deps.redis.sleepsocialBoardPlace(board, member), 'place');
+    return typeof score === 'string' && typeof above === 'number' ? { rank: above + 1, score: Number(score) } : null;
+  };
+  const readBoard = async (board: string): Promise<BoardRead> => {
+    const [, whole] = decoded(WholeReply, await deps.redis.sleepsocialBoardWhole(board, String(deps.leaderboardWholeMaxMembers)), 'whole');
+    return { standings: whole ? standingsOf(whole) : undefined, pages: new Map() };
+  };
+
+  /** The page and the caller's place, from the board's shared read (or afresh, when asked to be). */
+  const answer = async (board: string, offset: number, limit: number, member: string, fresh: boolean): Promise<[SharedPage, Place]> => {
+    if (fresh || deps.leaderboardPageCacheMs === 0) return Promise.all([readPage(board, offset, limit), readPlace(board, member)]);
+    const read = await reads.get(board, () => readBoard(board));
+    const key = `${offset}|${limit}`;
+    let page = read.pages.get(key);
+    if (!page) {
+      const { standings } = read;
+      page = standings ? shared(standings.total, standings.page(offset, limit)) : readPage(board, offset, limit);
+      setNewest(read.pages, key, page, PAGES_KEPT_PER_BOARD);
+      // A failed page is not kept: the next request reads it again.
+      page.catch(() => read.pages.get(key) === page && read.pages.delete(key));
+    }
+    return read.standings ? [await page, read.standings.place(member)] : Promise.all([page, readPlace(board, member)]);
   };
 
   const schema = routeSchema({ summary: 'A page of the global leaderboard, with the caller’s place', tags: ['leaderboards'], auth: true, querystring: BoardQuery, response: BoardPage });
@@ -63,16 +106,10 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
     if (!q) return reply;
     const { date, limit, offset } = pageOf(q, deps.clock);
     const board = globalBoardKey(deps.redisPrefix, q.period, date);
-
-    const [page, place] = await Promise.all([
-      readsOwnWrite(request) ? loadPage(board, offset, limit) : pages.get(`${board}|${offset}|${limit}`, () => loadPage(board, offset, limit)),
-      deps.redis.sleepsocialBoardPlace(board, principalOf(request).userId).then((r) => decoded(PlaceReply, r, 'place')),
-    ]);
-    const [score, above] = place;
-    const me = typeof score === 'string' && typeof above === 'number' ? { rank: above + 1, score: Number(score) } : null;
+    const [page, me] = await answer(board, offset, limit, principalOf(request).userId, readsOwnWrite(request));
     const nextOffset = offset + page.count;
     const nextCursor = nextOffset < page.total ? OffsetCursor.encode(nextOffset) : null;
-    // The shape of BoardPage, assembled around the entries serialised when the page was loaded.
+    // The shape of BoardPage, assembled around the entries serialised when the page was read.
     const body = `{"period":${JSON.stringify(q.period)},"window":${JSON.stringify(windowOf(q.period, date))},"total":${page.total},"entries":${page.entriesJson},"me":${JSON.stringify(me)},"nextCursor":${JSON.stringify(nextCursor)}}`;
     return reply.header('cache-control', 'private, max-age=1').type('application/json; charset=utf-8').send(body);
   });

@@ -65,7 +65,12 @@ export const settings = {
   LEADERBOARD_PAGE_CACHE_MS: {
     codec: NonNegativeIntFromString,
     default: '250',
-    doc: 'How long a query process reuses a global leaderboard page (ranks and names; the caller’s own place is always read fresh); 0 turns it off. Reads with minPosition bypass it.',
+    doc: 'How long a query process reuses a read of a global leaderboard (a page’s ranks and names, and on a board read whole every caller’s own place); 0 turns it off. Reads with minPosition bypass it.',
+  },
+  LEADERBOARD_WHOLE_MAX_MEMBERS: {
+    codec: NonNegativeIntFromString,
+    default: '20000',
+    doc: 'A global leaderboard with at most this many members is read whole (once per LEADERBOARD_PAGE_CACHE_MS), so each caller’s place is answered from memory; a bigger one costs a Redis read per request for it. Each board read whole holds ~100 bytes per member; 16 boards are kept at most.',
   },
   READY_MAX_PROJECTOR_LAG: {
     codec: PositiveIntFromString,

@@ -48,7 +48,7 @@ beforeAll(async () => {
   projector = feedProjector(redis, settings);
   tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
   app = buildHttpApp({ readiness: [] });
-  queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7 }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(app);
+  queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7 }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(app);
   await app.ready();
 });
 

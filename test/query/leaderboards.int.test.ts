@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { System } from '../../launcher/system.js';
 import { OffsetCursor } from '../../shared/http/query-codecs.js';
-import { errorPaths, eventuallyRead, expectProblem, follow, get, logNight, register, startSystem, type Caller } from './support.js';
+import type { Config } from '../../shared/config/index.js';
+import { errorPaths, eventuallyRead, expectProblem, follow, get, logNight, queryApp, register, startSystem, type Caller } from './support.js';
 
 // The friends board and the neighbourhood on the global board, over scores the pipeline put in
 // Redis from nights logged through the command API. Three users tie at 450 on purpose.
 let system: System;
+let config: Config;
 let stop: () => Promise<void>;
 const users: Record<'me' | 'a' | 'b' | 'c' | 'd' | 'e' | 'f', Caller> = {} as never;
 const minutes = { a: 500, b: 450, me: 450, d: 450, c: 400, e: 300 } as const; // f logged nothing that day
@@ -25,7 +27,7 @@ const expectedGlobal = (): { id: string; score: number; rank: number }[] => {
 const brief = (entries: Entry[]) => entries.map((e) => ({ id: e.user.id, score: e.score, rank: e.rank }));
 
 beforeAll(async () => {
-  ({ system, stop } = await startSystem('query_boards'));
+  ({ system, stop, config } = await startSystem('query_boards'));
   for (const name of ['me', 'a', 'b', 'c', 'd', 'e', 'f'] as const) users[name] = await register(system.app, `lb_${name}`, 'UTC', `Player ${name}`);
   for (const [name, length] of Object.entries(minutes)) await logNight(system.app, users[name as keyof typeof minutes], `${DAY}T07:00:00Z`, length);
   await logNight(system.app, users.f, '2026-11-03T07:00:00Z', 480); // in the week, not on the day
@@ -129,6 +131,42 @@ describe('GET /v1/leaderboards/global', () => {
     expect(brief(third.entries)).toEqual(expected.slice(4, 6));
     expect(third.nextCursor).toBeNull();
     expect(await global(`period=day&date=${DAY}&cursor=${OffsetCursor.encode(6)}`)).toMatchObject({ total: 6, entries: [], nextCursor: null });
+  });
+
+  it('answers alike whether the board is read whole or a page at a time, for every caller and page', async () => {
+    const reference = queryApp(config, { leaderboardPageCacheMs: 0 });
+    // 6 members: read whole at a limit of 6, a page at a time (and each place per request) at 5.
+    const readers = [6, 5].map((max) => queryApp(config, { leaderboardPageCacheMs: 60_000, leaderboardWholeMaxMembers: max }));
+    try {
+      for (const caller of Object.values(users))
+        for (const query of [`period=day&date=${DAY}`, `period=day&date=${DAY}&limit=2&cursor=${OffsetCursor.encode(2)}`, `period=week&date=${DAY}&limit=3`, `period=day&date=${DAY}&cursor=${OffsetCursor.encode(9)}`]) {
+          const expected = await get(reference.app, `/v1/leaderboards/global?${query}`, caller);
+          expect(expected.statusCode).toBe(200);
+          for (const reader of readers) expect((await get(reader.app, `/v1/leaderboards/global?${query}`, caller)).json(), query).toEqual(expected.json());
+        }
+    } finally {
+      await Promise.all([reference, ...readers].map((r) => r.close()));
+    }
+  });
+
+  it('reuses one read of a board for its time, then reads it again: page and place never disagree', async () => {
+    let now = 0;
+    const reader = queryApp(config, { leaderboardPageCacheMs: 1_000, clock: () => now });
+    const month = 'period=month&date=2026-09-01';
+    try {
+      const before = await get(reader.app, `/v1/leaderboards/global?${month}`, users.c);
+      expect(before.json()).toMatchObject({ total: 0, entries: [], me: null });
+      await logNight(system.app, users.c, '2026-09-10T07:00:00Z', 420);
+      await eventuallyRead<Board>(system.app, `/v1/leaderboards/global?${month}`, users.c, (b) => b.total === 1);
+      now += 999;
+      expect((await get(reader.app, `/v1/leaderboards/global?${month}`, users.c)).json()).toEqual(before.json());
+      now += 1;
+      const after = (await get(reader.app, `/v1/leaderboards/global?${month}`, users.c)).json<Board>();
+      expect(after).toMatchObject({ total: 1, me: { rank: 1, score: 420 } });
+      expect(brief(after.entries)).toEqual([{ id: users.c.userId, score: 420, rank: 1 }]);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('gives no place to a caller who did not score, and an empty board for a quiet day', async () => {

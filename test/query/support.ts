@@ -33,6 +33,7 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
     feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS },
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
     leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS,
+    leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS,
     users: userDirectory(pool, { ttlMs: 5_000, max: 1_000 }),
     ...overrides,
   };
