@@ -111,7 +111,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
   // The read API has a connection of its own, without auto-pipelining (see createRedis).
   const readRedis = has('query-api') ? createRedis(config.REDIS_URL, { autoPipelining: false }) : undefined;
   if (readRedis) readiness.push({ name: 'redis (reads)', check: async () => void (await readRedis.ping()) });
-  if (readRedis && cache) queryRoutes({ redis: readRedis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
+  if (readRedis && cache) queryRoutes({ redis: readRedis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed: { ...feed, itemCacheMs: config.FEED_ITEM_CACHE_MS }, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
   if (has('relay') && producer) {
     relay = createRelay(
       { store, producer, checkpoint, lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log, metrics: { published: (n) => metrics.relayPublished.inc(n) } },

@@ -16,8 +16,11 @@ export type QueryDeps = {
   readonly users: UserDirectory;
   /** Profile cache (Memcached); an optimisation only: every route answers without it. */
   readonly cache: Cache;
-  /** Home feeds: entries kept per feed, and days a log stays in feeds (older ones are dropped on read). */
-  readonly feed: { readonly length: number; readonly retentionDays: number };
+  /**
+   * Home feeds: entries kept per feed, days a log stays in feeds (older ones are dropped on read),
+   * and how long a query process reuses a log's feed item (0 reads every item every time).
+   */
+  readonly feed: { readonly length: number; readonly retentionDays: number; readonly itemCacheMs: number };
   /** How long a global leaderboard read (ranks, names, places) may be reused; 0 reads it every time. */
   readonly leaderboardPageCacheMs: number;
   /** Boards of at most this many members are read whole, every caller's place answered from that read. */

@@ -89,6 +89,11 @@ export const settings = {
     default: '7',
     doc: 'Days a sleep log stays in home feeds, counted from when the sleep ended; older entries are dropped on write and on read.',
   },
+  FEED_ITEM_CACHE_MS: {
+    codec: NonNegativeIntFromString,
+    default: '1000',
+    doc: 'How long a query process reuses a sleep log’s feed item (shared by every feed showing it): a correction shows in feeds within this time, a retraction at once. 0 reads every item on every page; reads with minPosition do.',
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;

@@ -35,7 +35,10 @@ const settings: FeedSettings = { prefix: config.REDIS_KEY_PREFIX, length: 500, r
 let redis: Redis;
 let pool: mysql.Pool;
 let tokens: TokenService;
+/** The route reading every item on every page, and one reusing items for ITEM_CACHE_MS. */
+const apps: Record<'exact' | 'cached', FastifyInstance> = {} as never;
 let app: FastifyInstance;
+const ITEM_CACHE_MS = 1_000;
 let projector: Projector;
 let readClock = NOW;
 const log = eventLog();
@@ -47,13 +50,17 @@ beforeAll(async () => {
   redis = new Redis(config.REDIS_URL);
   projector = feedProjector(redis, settings);
   tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
-  app = buildHttpApp({ readiness: [] });
-  queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7 }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(app);
-  await app.ready();
+  for (const [mode, itemCacheMs] of [['exact', 0], ['cached', ITEM_CACHE_MS]] as const) {
+    const built = buildHttpApp({ readiness: [] });
+    queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, itemCacheMs }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(built);
+    await built.ready();
+    apps[mode] = built;
+  }
+  app = apps.exact;
 });
 
 afterAll(async () => {
-  await app?.close();
+  await Promise.all(Object.values(apps).map((a) => a.close()));
   await pool?.end();
   await dropDatabase(mysqlSettings);
   await deleteKeys(redis, config.REDIS_KEY_PREFIX);
@@ -87,12 +94,12 @@ const user = async (displayName = 'Sleeper'): Promise<UserId> => {
   return id;
 };
 
-const get = async (url: string, as?: UserId) => {
+const get = async (url: string, as?: UserId, on = app) => {
   const token = as && (await tokens.issue({ userId: as, roles: ['user'] }, Math.floor(Date.now() / 1000)));
-  return app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return on.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 };
-const page = async (as: UserId, query = ''): Promise<FeedPage> => {
-  const res = await get(`/v1/feed${query}`, as);
+const page = async (as: UserId, query = '', on = app): Promise<FeedPage> => {
+  const res = await get(`/v1/feed${query}`, as, on);
   expect(res.statusCode, res.body).toBe(200);
   return res.json<FeedPage>();
 };
@@ -108,7 +115,11 @@ const followedAuthorWithLogs = async (hoursAgo: readonly number[]): Promise<{ a:
   return { a, b, logs: order.map((l) => l.id) };
 };
 
-describe('GET /v1/feed', () => {
+// Every behaviour below holds whether items are read each time or reused (ids are always fresh).
+describe.each(['exact', 'cached'] as const)('GET /v1/feed (%s items)', (mode) => {
+  beforeAll(() => void (app = apps[mode]));
+  afterAll(() => void (app = apps.exact));
+
   it('lists the caller’s feed newest first, with each author’s handle and name', async () => {
     const [a, b, c] = [await user('Ann'), await user('Bob'), await user('Cleo')];
     const stranger = newUserId(); // followed, but not (yet) in the users table
@@ -207,8 +218,8 @@ describe('GET /v1/feed', () => {
     expect(ids(await page(a, `?cursor=${body.nextCursor ?? ''}`))).toEqual([logs[2]]);
   });
 
-  it('drops entries past the retention when read, and skips items that are gone', async () => {
-    const { a, b, logs } = await followedAuthorWithLogs([1, 5 * 24, 6 * 24]);
+  it('drops entries past the retention when read', async () => {
+    const { a, logs } = await followedAuthorWithLogs([1, 5 * 24, 6 * 24]);
     readClock = NOW + 2 * 24 * HOUR - HOUR; // the night that ended 6 days ago is now past the 7
     try {
       expect(ids(await page(a))).toEqual(logs.slice(0, 2));
@@ -216,11 +227,53 @@ describe('GET /v1/feed', () => {
     } finally {
       readClock = NOW;
     }
+  });
+
+  it('skips an item gone from Redis and fills the page from the entries after it', async () => {
+    const { a, logs } = await followedAuthorWithLogs([1, 2, 3, 4]);
+    await redis.del(feedKeys(config.REDIS_KEY_PREFIX).item(logs[1] ?? ''));
+    const first = await page(a, '?limit=2');
+    expect(ids(first)).toEqual([logs[0], logs[2]]);
+    expect(ids(await page(a, `?limit=2&cursor=${first.nextCursor}`))).toEqual([logs[3]]);
+  });
+
+  it('shows a retraction at once, even of an item it has just shown', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2]);
+    expect(ids(await page(a))).toEqual(logs);
+    await projector.apply([log.retracted(b, logs[0] ?? newLogId())]);
+    expect(ids(await page(a))).toEqual([logs[1]]);
+  });
+});
+
+describe('GET /v1/feed, reading every item', () => {
+  it('skips an item retracted a moment ago, whose feed entries are not removed yet', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2]);
     // A retraction removes the item first and the feed entries after: read in between.
     let during: FeedPage | undefined;
     const pausing = feedProjector(redis, settings, { afterSnapshot: async () => void (during = await page(a)) });
     await pausing.apply([log.retracted(b, logs[0] ?? newLogId())]);
     expect(during && ids(during)).toEqual([logs[1]]);
+  });
+});
+
+describe('GET /v1/feed, reusing items', () => {
+  beforeAll(() => void (app = apps.cached));
+  afterAll(() => void (app = apps.exact));
+
+  it('shows a correction once the item’s time is up; a page read exactly shows it at once', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2]);
+    const durations = (p: FeedPage) => p.items.map((i) => i.durationMinutes);
+    expect(durations(await page(a))).toEqual([480, 480]);
+    await projector.apply([log.corrected(b, logs[1] ?? newLogId(), { endedAt: NOW - 2 * HOUR, minutes: 300 })]);
+    expect(durations(await page(a, '', apps.exact))).toEqual([480, 300]);
+    readClock = NOW + ITEM_CACHE_MS - 1;
+    try {
+      expect(durations(await page(a))).toEqual([480, 480]);
+      readClock = NOW + ITEM_CACHE_MS;
+      expect(durations(await page(a))).toEqual([480, 300]);
+    } finally {
+      readClock = NOW;
+    }
   });
 });
 

@@ -30,7 +30,7 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
     tokens: createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS }),
     clock: () => Date.now(),
     redisPrefix: config.REDIS_KEY_PREFIX,
-    feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS },
+    feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS, itemCacheMs: config.FEED_ITEM_CACHE_MS },
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
     leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS,
     leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS,
