@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUp, testConfig } from '../../shared/testing/environment.js';
+import { cleanUp, eventually, testConfig } from '../../shared/testing/environment.js';
+import { logSleep, register } from './support.js';
 import { prepare } from '../../launcher/infrastructure.js';
 import { ROLES } from '../../launcher/roles.js';
 import { buildSystem, type System } from '../../launcher/system.js';
 
 // A client that passes the position its command answered reads its own write at once, with no
 // polling of its own; a position the projections cannot reach in time is answered as stale.
-// Board pages are reused for a minute here, so only a read that bypasses the reuse sees the new night.
-const config = testConfig('ryw', { READ_YOUR_WRITES_TIMEOUT_MS: '3000', LEADERBOARD_PAGE_CACHE_MS: '60000' });
+// Board reads and feed items are reused for a minute here, so only a read that bypasses the reuse sees the change.
+const config = testConfig('ryw', { READ_YOUR_WRITES_TIMEOUT_MS: '3000', LEADERBOARD_PAGE_CACHE_MS: '60000', FEED_ITEM_CACHE_MS: '60000' });
 let system: System;
 let token: string;
 let userId: string;
@@ -49,6 +50,22 @@ describe('read-your-writes with minPosition', () => {
     // Without minPosition the board's reused read may lag, page and place alike: they never disagree.
     const reused = (await get(board)).json<{ entries: unknown[]; me: unknown }>();
     expect(reused).toMatchObject({ entries: [], me: null });
+  });
+
+  it('answers the feed with its items read afresh, not the ones the process reuses', async () => {
+    const author = await register(system.app, 'ryw_author');
+    const ended = new Date(Date.now() - 3_600_000);
+    const night = { startedAt: new Date(ended.getTime() - 480 * 60_000).toISOString(), endedAt: ended.toISOString() };
+    const logId = await logSleep(system.app, author, night.startedAt, night.endedAt);
+    const followed = await system.app.inject({ method: 'PUT', url: `/v1/following/${author.userId}`, headers: { authorization: `Bearer ${token}` } });
+    const { position } = followed.json<{ position: number }>();
+    const durations = async (url: string) => (await get(url)).json<{ items: { durationMinutes: number }[] }>().items.map((i) => i.durationMinutes);
+    expect(await durations(`/v1/feed?minPosition=${position}`)).toEqual([480]);
+    expect(await durations('/v1/feed')).toEqual([480]); // now reused for a minute
+
+    const corrected = await system.app.inject({ method: 'PUT', url: `/v1/sleep-logs/${logId}`, headers: { authorization: `Bearer ${author.token}` }, payload: { ...night, startedAt: new Date(ended.getTime() - 300 * 60_000).toISOString() } });
+    expect(corrected.statusCode, corrected.body).toBe(200);
+    await eventually(async () => ((await durations(`/v1/feed?minPosition=${position}`))[0] === 300 ? true : undefined), 20_000);
   });
 
   it('answers the profile with the caller’s new name (MySQL tables, written in batches)', async () => {
