@@ -30,7 +30,7 @@ export const readYourWrites = (app: FastifyInstance, deps: QueryDeps): void => {
     }
     const projection = projectionOf(request.routeOptions.url ?? '');
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    const principal = bearer ? await deps.tokens.verify(bearer) : undefined;
+    const principal = bearer ? deps.tokens.verify(bearer) : undefined;
     // Without a valid token the route itself answers 401; without a projection there is nothing to wait for.
     if (!projection || !principal || E.isLeft(principal)) return;
     const requested = Number(raw);

@@ -44,7 +44,7 @@ export const idempotencyHooks = (app: FastifyInstance, deps: { idempotency: Idem
     }
     // Scope to the token's subject; the route's own authentication still decides access.
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    const principal = bearer ? await deps.tokens.verify(bearer) : undefined;
+    const principal = bearer ? deps.tokens.verify(bearer) : undefined;
     const scope = principal && E.isRight(principal) ? principal.right.userId : `anonymous:${request.routeOptions.url ?? ''}`;
     const reservation = await deps.idempotency.reserve(scope, key, hashOf(request), deps.clock());
     switch (reservation.kind) {

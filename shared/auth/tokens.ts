@@ -18,7 +18,8 @@ const VERIFIED_CACHE_TTL_MS = 60_000;
 
 export type TokenService = {
   issue(principal: Principal, nowSeconds: number): Promise<string>;
-  verify(token: string): Promise<E.Either<string, Principal>>;
+  /** Synchronous: the key is local, and a request's token is checked before anything else runs. */
+  verify(token: string): E.Either<string, Principal>;
 };
 
 const claimsOf = (payload: unknown): E.Either<string, Principal & { readonly exp: number }> => {
@@ -62,14 +63,14 @@ export const createTokenService = (s: TokenSettings, clock: () => number = Date.
       if (!known || known.until <= now) {
         try {
           const claims = claimsOf(verifyToken(token));
-          if (E.isLeft(claims)) return Promise.resolve(claims);
+          if (E.isLeft(claims)) return claims;
           known = remember(token, { userId: claims.right.userId, roles: claims.right.roles }, claims.right.exp, now);
         } catch (error) {
-          if (error instanceof TokenError) return Promise.resolve(E.left(`invalid token (${error.code})`));
+          if (error instanceof TokenError) return E.left(`invalid token (${error.code})`);
           throw error;
         }
       }
-      return Promise.resolve(known.exp * 1000 <= now ? E.left('token expired') : E.right(known.principal));
+      return known.exp * 1000 <= now ? E.left('token expired') : E.right(known.principal);
     },
   };
 };
