@@ -32,7 +32,7 @@ const StateQuery = t.strict({ at: AtParam }, 'StateQuery');
 
 /** The user of the path, or a 404 already sent. */
 const existingUser = async (deps: AuditDeps, request: FastifyRequest, reply: FastifyReply): Promise<UserId | undefined> => {
-  const path = await decodeRequest(UserPath, request, reply, 'params');
+  const path = decodeRequest(UserPath, request, reply, 'params');
   if (!path) return undefined;
   const userId = await resolveUser(deps.store, path.userId);
   if (!userId) await sendProblem(reply, problem('USER_NOT_FOUND', `No user ${path.userId}.`));
@@ -51,7 +51,7 @@ export const auditRoutes = (deps: AuditDeps) => (app: FastifyInstance): void => 
     '/v1/audit/users/:userId/history',
     { schema: routeSchema({ summary: 'A user’s events, filtered by recording time and type (auditors)', tags: ['audit'], auth: true, params: UserPath, querystring: HistoryQuery }), preHandler: guard },
     async (request, reply) => {
-      const query = await decodeRequest(HistoryQuery, request, reply, 'query');
+      const query = decodeRequest(HistoryQuery, request, reply, 'query');
       if (!query) return reply;
       const userId = await existingUser(deps, request, reply);
       if (!userId) return reply;
@@ -63,7 +63,7 @@ export const auditRoutes = (deps: AuditDeps) => (app: FastifyInstance): void => 
     '/v1/audit/users/:userId/state',
     { schema: routeSchema({ summary: 'A user’s state as of a revision or an instant (auditors)', tags: ['audit'], auth: true, params: UserPath, querystring: StateQuery }), preHandler: guard },
     async (request, reply) => {
-      const query = await decodeRequest(StateQuery, request, reply, 'query');
+      const query = decodeRequest(StateQuery, request, reply, 'query');
       if (!query) return reply;
       const userId = await existingUser(deps, request, reply);
       if (!userId) return reply;

@@ -17,9 +17,9 @@ export const correctSleepLogRoute = (deps: CommandDeps) => (app: FastifyInstance
   const schema = routeSchema({ summary: 'Correct one of the caller’s sleep logs', tags: ['sleep-logs'], auth: true, params: LogPath, body: SleepLogBody });
   app.put('/v1/sleep-logs/:logId', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
-    const path = await decodeRequest(LogPath, request, reply, 'params');
+    const path = decodeRequest(LogPath, request, reply, 'params');
     if (!path) return reply;
-    const body = await decodeRequest(SleepLogBody, request, reply);
+    const body = decodeRequest(SleepLogBody, request, reply);
     if (!body) return reply;
     const { logId } = path;
     // The log is part of the request: the same key sent for another log is another command.

@@ -21,7 +21,7 @@ export const followRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
   const schema = routeSchema({ summary: 'Follow a user', tags: ['following'], auth: true, params: FolloweePath });
   app.put('/v1/following/:userId', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
-    const path = await decodeRequest(FolloweePath, request, reply, 'params');
+    const path = decodeRequest(FolloweePath, request, reply, 'params');
     if (!path) return reply;
     const followeeId = path.userId;
     // Following oneself is the decider's refusal (CANNOT_FOLLOW_SELF), so it is not looked up here.

@@ -14,7 +14,7 @@ export const logSleepRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
   const schema = routeSchema({ summary: 'Log a night of sleep', tags: ['sleep-logs'], auth: true, body: SleepLogBody });
   app.post('/v1/sleep-logs', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
-    const body = await decodeRequest(SleepLogBody, request, reply);
+    const body = decodeRequest(SleepLogBody, request, reply);
     if (!body) return reply;
     const commandId = commandIdOf(request, 'log-sleep', deps.ids);
     // The log id follows from the command id, so a retried request names the same log.

@@ -21,7 +21,7 @@ import { hashPassword } from './password.js';
 export const registerUserRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
   const schema = routeSchema({ summary: 'Register a user; answers a token', tags: ['users'], body: RegisterUserBody });
   app.post('/v1/users', { schema }, async (request, reply) => {
-    const body = await decodeRequest(RegisterUserBody, request, reply);
+    const body = decodeRequest(RegisterUserBody, request, reply);
     if (!body) return reply;
     const key = request.headers['idempotency-key'];
     const commandId = typeof key === 'string' ? nameBasedId('register', key) : deps.ids();

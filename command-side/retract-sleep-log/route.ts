@@ -16,7 +16,7 @@ export const retractSleepLogRoute = (deps: CommandDeps) => (app: FastifyInstance
   const schema = routeSchema({ summary: 'Retract one of the caller’s sleep logs', tags: ['sleep-logs'], auth: true, params: LogPath });
   app.delete('/v1/sleep-logs/:logId', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
-    const path = await decodeRequest(LogPath, request, reply, 'params');
+    const path = decodeRequest(LogPath, request, reply, 'params');
     if (!path) return reply;
     const { logId } = path;
     const commandId = commandIdOf(request, `retract-sleep-log ${logId}`, deps.ids);

@@ -12,7 +12,7 @@ import { DUMMY_HASH, verifyPassword } from '../register-user/password.js';
 export const signInRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
   const schema = routeSchema({ summary: 'Sign in with handle and password; answers a token', tags: ['users'], body: SignInBody });
   app.post('/v1/sessions', { schema }, async (request, reply) => {
-    const body = await decodeRequest(SignInBody, request, reply);
+    const body = decodeRequest(SignInBody, request, reply);
     if (!body) return reply;
     const userId = await ownerOfHandle(deps.store, body.handle);
     const hash = userId ? await currentPasswordHash(deps.store, userId) : undefined;

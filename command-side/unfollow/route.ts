@@ -16,7 +16,7 @@ export const unfollowRoute = (deps: CommandDeps) => (app: FastifyInstance) => {
   const schema = routeSchema({ summary: 'Stop following a user', tags: ['following'], auth: true, params: FolloweePath });
   app.delete('/v1/following/:userId', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
-    const path = await decodeRequest(FolloweePath, request, reply, 'params');
+    const path = decodeRequest(FolloweePath, request, reply, 'params');
     if (!path) return reply;
     const followeeId = path.userId;
     const commandId = commandIdOf(request, `unfollow ${followeeId}`, deps.ids);

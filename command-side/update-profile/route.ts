@@ -25,7 +25,7 @@ export const updateProfileRoute = (deps: CommandDeps) => (app: FastifyInstance) 
   const schema = routeSchema({ summary: 'Change the caller’s display name and/or time zone', tags: ['users'], auth: true, body: UpdateProfileBody });
   app.patch('/v1/me', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     if (invalidIfMatch(request)) return sendProblem(reply, problem('MALFORMED_REQUEST', 'If-Match must be a stream revision, e.g. "3".'));
-    const body = await decodeRequest(UpdateProfileBody, request, reply);
+    const body = decodeRequest(UpdateProfileBody, request, reply);
     if (!body) return reply;
     if (body.displayName === undefined && body.timezone === undefined) {
       return sendProblem(reply, validationProblem([{ path: '', message: 'at least one of displayName and timezone is needed' }]));

@@ -100,7 +100,7 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
 
   app.get('/v1/feed', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const q = await decodeRequest(FeedQuery, request, reply, 'query');
+    const q = decodeRequest(FeedQuery, request, reply, 'query');
     if (!q) return reply;
     const me = principalOf(request).userId;
     const limit = q.limit ?? 20;

@@ -36,9 +36,9 @@ const followRoute = (direction: Direction) => (deps: QueryDeps) => (app: Fastify
   const { self, other } = directions[direction];
   const schema = routeSchema({ summary: direction === 'followers' ? 'Who follows a user' : 'Whom a user follows', tags: ['following'], auth: true, params: UserPath, querystring: FollowsQuery });
   app.get(`/v1/users/:userId/${direction}`, { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const path = await decodeRequest(UserPath, request, reply, 'params');
+    const path = decodeRequest(UserPath, request, reply, 'params');
     if (!path) return reply;
-    const q = await decodeRequest(FollowsQuery, request, reply, 'query');
+    const q = decodeRequest(FollowsQuery, request, reply, 'query');
     if (!q) return reply;
     const total = await totalOf(deps.pool, path.userId, direction);
     if (total === undefined) return sendProblem(reply, problem('USER_NOT_FOUND', `No user ${path.userId}.`));

@@ -20,7 +20,7 @@ const AroundQuery = t.intersection([t.type({ period: t.keyof({ day: null, week: 
 export const aroundMeRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const schema = routeSchema({ summary: 'The global leaderboard around the caller', tags: ['leaderboards'], auth: true, querystring: AroundQuery });
   app.get('/v1/leaderboards/global/around-me', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const q = await decodeRequest(AroundQuery, request, reply, 'query');
+    const q = decodeRequest(AroundQuery, request, reply, 'query');
     if (!q) return reply;
     const date = dateOrToday(q.date, deps.clock);
     const radius = q.radius ?? 5;

@@ -21,7 +21,7 @@ const byBoardOrder = (a: readonly [string, number], b: readonly [string, number]
 export const friendsLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const schema = routeSchema({ summary: 'The leaderboard of the caller and the people they follow', tags: ['leaderboards'], auth: true, querystring: BoardQuery, response: BoardPage });
   app.get('/v1/leaderboards/friends', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const q = await decodeRequest(BoardQuery, request, reply, 'query');
+    const q = decodeRequest(BoardQuery, request, reply, 'query');
     if (!q) return reply;
     const { date, limit, offset } = pageOf(q, deps.clock);
     const me = principalOf(request).userId;

@@ -45,7 +45,7 @@ export const liveLeaderboardRoute = (deps: QueryDeps, options: LiveOptions = {})
 
   const schema = routeSchema({ summary: 'The top of a global leaderboard, live (text/event-stream)', tags: ['leaderboards'], auth: true, querystring: LiveQuery });
   app.get('/v1/leaderboards/global/live', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const q = await decodeRequest(LiveQuery, request, reply, 'query');
+    const q = decodeRequest(LiveQuery, request, reply, 'query');
     if (!q) return reply;
     const date = q.date ?? new Date(deps.clock()).toISOString().slice(0, 10);
     const window = windowOf(q.period, date);

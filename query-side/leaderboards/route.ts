@@ -102,7 +102,7 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
 
   const schema = routeSchema({ summary: 'A page of the global leaderboard, with the caller’s place', tags: ['leaderboards'], auth: true, querystring: BoardQuery, response: BoardPage });
   app.get('/v1/leaderboards/global', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const q = await decodeRequest(BoardQuery, request, reply, 'query');
+    const q = decodeRequest(BoardQuery, request, reply, 'query');
     if (!q) return reply;
     const { date, limit, offset } = pageOf(q, deps.clock);
     const board = globalBoardKey(deps.redisPrefix, q.period, date);

@@ -69,7 +69,7 @@ const sendCacheable = (request: FastifyRequest, reply: FastifyReply, body: strin
 export const profileRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const schema = routeSchema({ summary: 'A user’s public profile', tags: ['users'], auth: true, params: UserPath });
   app.get('/v1/users/:userId', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const path = await decodeRequest(UserPath, request, reply, 'params');
+    const path = decodeRequest(UserPath, request, reply, 'params');
     if (!path) return reply;
     const profile = await cachedProfile(deps, request, path.userId);
     if (!profile) return sendProblem(reply, problem('USER_NOT_FOUND', `No user ${path.userId}.`));

@@ -41,9 +41,9 @@ const itemOf = (r: mysql.RowDataPacket): SleepLogItem => ({
 export const sleepLogsRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const schema = routeSchema({ summary: 'A user’s sleep logs (the user and their followers)', tags: ['sleep-logs'], auth: true, params: UserPath, querystring: SleepLogsQuery });
   app.get('/v1/users/:userId/sleep-logs', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const path = await decodeRequest(UserPath, request, reply, 'params');
+    const path = decodeRequest(UserPath, request, reply, 'params');
     if (!path) return reply;
-    const q = await decodeRequest(SleepLogsQuery, request, reply, 'query');
+    const q = decodeRequest(SleepLogsQuery, request, reply, 'query');
     if (!q) return reply;
     if (q.from !== undefined && q.to !== undefined && q.from > q.to) {
       return sendProblem(reply, validationProblem([{ path: '/from', message: 'must not be after to' }], 'query'));

@@ -54,9 +54,9 @@ const currentStreak = async (pool: mysql.Pool, userId: string, today: string): P
 export const statsRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const schema = routeSchema({ summary: 'A user’s sleep statistics (the user and their followers)', tags: ['sleep-logs'], auth: true, params: UserPath, querystring: StatsQuery });
   app.get('/v1/users/:userId/stats', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
-    const path = await decodeRequest(UserPath, request, reply, 'params');
+    const path = decodeRequest(UserPath, request, reply, 'params');
     if (!path) return reply;
-    const q = await decodeRequest(StatsQuery, request, reply, 'query');
+    const q = decodeRequest(StatsQuery, request, reply, 'query');
     if (!q) return reply;
     const access = await sleepAccess(deps.pool, principalOf(request).userId, path.userId);
     if (access.denied) return sendProblem(reply, problem(access.denied, access.denied === 'FORBIDDEN' ? 'Only the user and their followers see their sleep.' : `No user ${path.userId}.`));

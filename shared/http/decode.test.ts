@@ -10,7 +10,7 @@ const appWith = () => {
   const app = buildHttpApp({ readiness: [] });
   const seen: unknown[] = [];
   app.get('/q', async (request, reply) => {
-    const q = await decodeRequest(Query, request, reply, 'query');
+    const q = decodeRequest(Query, request, reply, 'query');
     if (!q) return reply;
     seen.push(q);
     return { ...q, frozen: Object.isFrozen(q) };

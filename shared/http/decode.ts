@@ -38,15 +38,10 @@ const decodeQuery = <A, O>(codec: t.Type<A, O, unknown>, request: FastifyRequest
  * Decodes one part of a request with its codec, refusing unknown properties. On failure the 422
  * problem (with field paths) is already sent and `undefined` comes back: the handler just returns.
  */
-export const decodeRequest = async <A, O>(
-  codec: t.Type<A, O, unknown>,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  part: Part = 'body',
-): Promise<A | undefined> => {
+export const decodeRequest = <A, O>(codec: t.Type<A, O, unknown>, request: FastifyRequest, reply: FastifyReply, part: Part = 'body'): A | undefined => {
   const decoded = part === 'query' ? decodeQuery(codec, request) : decodeStrict(codec, request[part] ?? (part === 'body' ? undefined : {}));
   if (E.isRight(decoded)) return decoded.right;
-  await sendProblem(reply, validationProblem(decoded.left, part));
+  sendProblem(reply, validationProblem(decoded.left, part));
   return undefined;
 };
 
