@@ -4,7 +4,6 @@ import type { Result } from 'ioredis';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { authenticate, principalOf } from '../../shared/auth/authenticate.js';
-import { setNewest } from '../../shared/bounded-map.js';
 import { decodeRequest } from '../../shared/http/decode.js';
 import { routeSchema } from '../../shared/http/openapi.js';
 import { OffsetCursor } from '../../shared/http/query-codecs.js';
@@ -12,7 +11,7 @@ import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
 import { readsOwnWrite } from '../read-your-writes.js';
 import { BoardPage, BoardQuery, pageOf } from './page.js';
-import { pageCache } from './page-cache.js';
+import { pageCache, type PageCache } from './page-cache.js';
 import { pairs, rankPage, type Ranked } from './ranking.js';
 import { standingsOf, type Standings } from './standings.js';
 
@@ -40,7 +39,7 @@ type SharedPage = { readonly total: number; readonly count: number; readonly ent
  * `leaderboardWholeMaxMembers` is read whole, so its pages and every caller's place come from
  * that one read; a bigger one is read a page at a time, with each caller's place read per request.
  */
-type BoardRead = { readonly standings: Standings | undefined; readonly pages: Map<string, Promise<SharedPage>> };
+type BoardRead = { readonly standings: Standings | undefined; readonly pages: PageCache<SharedPage> };
 
 const decoded = <A>(codec: t.Decoder<unknown, A>, reply: unknown, what: string): A => {
   const result = codec.decode(reply);
@@ -81,23 +80,16 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
   };
   const readBoard = async (board: string): Promise<BoardRead> => {
     const [, whole] = decoded(WholeReply, await deps.redis.sleepsocialBoardWhole(board, String(deps.leaderboardWholeMaxMembers)), 'whole');
-    return { standings: whole ? standingsOf(whole) : undefined, pages: new Map() };
+    // Its pages live as long as the read: the read's own time bounds theirs.
+    return { standings: whole ? standingsOf(whole) : undefined, pages: pageCache<SharedPage>({ ttlMs: Number.POSITIVE_INFINITY, max: PAGES_KEPT_PER_BOARD }, deps.clock) };
   };
 
   /** The page and the caller's place, from the board's shared read (or afresh, when asked to be). */
   const answer = async (board: string, offset: number, limit: number, member: string, fresh: boolean): Promise<[SharedPage, Place]> => {
     if (fresh || deps.leaderboardPageCacheMs === 0) return Promise.all([readPage(board, offset, limit), readPlace(board, member)]);
-    const read = await reads.get(board, () => readBoard(board));
-    const key = `${offset}|${limit}`;
-    let page = read.pages.get(key);
-    if (!page) {
-      const { standings } = read;
-      page = standings ? shared(standings.total, standings.page(offset, limit)) : readPage(board, offset, limit);
-      setNewest(read.pages, key, page, PAGES_KEPT_PER_BOARD);
-      // A failed page is not kept: the next request reads it again.
-      page.catch(() => read.pages.get(key) === page && read.pages.delete(key));
-    }
-    return read.standings ? [await page, read.standings.place(member)] : Promise.all([page, readPlace(board, member)]);
+    const { standings, pages } = await reads.get(board, () => readBoard(board));
+    const page = pages.get(`${offset}|${limit}`, () => (standings ? shared(standings.total, standings.page(offset, limit)) : readPage(board, offset, limit)));
+    return standings ? [await page, standings.place(member)] : Promise.all([page, readPlace(board, member)]);
   };
 
   const schema = routeSchema({ summary: 'A page of the global leaderboard, with the caller’s place', tags: ['leaderboards'], auth: true, querystring: BoardQuery, response: BoardPage });
