@@ -7,18 +7,19 @@ import type { StoredItemParts } from '../../shared/feeds/item.js';
  * it has not seen lately: the ids are read fresh every time (a retraction, which takes the id out
  * of every feed, shows at once); an item's content (a correction) shows within `ttlMs`.
  */
+/** `now` is the page's one reading of the clock (epoch ms), not one per item. */
 export type ItemCache = {
-  get(logId: string): StoredItemParts | undefined;
-  set(logId: string, item: StoredItemParts): void;
+  get(logId: string, now: number): StoredItemParts | undefined;
+  set(logId: string, item: StoredItemParts, now: number): void;
 };
 
-export const itemCache = ({ ttlMs, max }: { readonly ttlMs: number; readonly max: number }, clock: () => number): ItemCache => {
+export const itemCache = ({ ttlMs, max }: { readonly ttlMs: number; readonly max: number }): ItemCache => {
   const items = new Map<string, { readonly until: number; readonly item: StoredItemParts }>();
   return {
-    get: (logId) => {
+    get: (logId, now) => {
       const hit = items.get(logId);
-      return hit && hit.until > clock() ? hit.item : undefined;
+      return hit && hit.until > now ? hit.item : undefined;
     },
-    set: (logId, item) => setNewest(items, logId, { until: clock() + ttlMs, item }, max),
+    set: (logId, item, now) => setNewest(items, logId, { until: now + ttlMs, item }, max),
   };
 };

@@ -79,10 +79,10 @@ const authorJson = (id: string, summary: UserSummary | undefined): string => {
 export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   deps.redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });
   const keys = feedKeys(deps.redisPrefix);
-  const cached = itemCache({ ttlMs: deps.feed.itemCacheMs, max: 20_000 }, deps.clock);
+  const cached = itemCache({ ttlMs: deps.feed.itemCacheMs, max: 20_000 });
   /** The entries' items, from this process or else read together from Redis; undefined if one is gone. */
-  const cachedItems = async (entries: readonly Entry[], log: FastifyBaseLogger): Promise<Shown[] | undefined> => {
-    const shown: (Shown | undefined)[] = entries.map((e) => cached.get(e.logId));
+  const cachedItems = async (entries: readonly Entry[], now: number, log: FastifyBaseLogger): Promise<Shown[] | undefined> => {
+    const shown: (Shown | undefined)[] = entries.map((e) => cached.get(e.logId, now));
     const missing = entries.filter((_, i) => shown[i] === undefined);
     if (missing.length === 0) return shown as Shown[];
     const jsons = await deps.redis.mget(missing.map((e) => keys.item(e.logId)));
@@ -92,7 +92,7 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
       const hit = shown[i];
       if (hit !== undefined) return hit;
       const item = checkedItem(log, entry, jsons[m++] ?? '');
-      if (item) cached.set(entry.logId, item);
+      if (item) cached.set(entry.logId, item, now);
       return item;
     });
   };
@@ -104,7 +104,8 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     if (!q) return reply;
     const me = principalOf(request).userId;
     const limit = q.limit ?? 20;
-    const cutoff = retentionCutoff(deps.clock(), deps.feed.retentionDays);
+    const now = deps.clock();
+    const cutoff = retentionCutoff(now, deps.feed.retentionDays);
     // One more than asked for tells whether there is a next page.
     const read = async (mode: Mode) =>
       entriesOf(await deps.redis.sleepsocialFeedPage(keys.home(me), keys.base, String(cutoff), String(limit + 1), q.cursor ? String(q.cursor.score) : '+inf', q.cursor?.logId ?? '', mode), mode);
@@ -113,11 +114,11 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     // from Redis (expired, or retracted a moment ago) sends the page back to the exact read, which
     // skips it and reads on.
     let entries = deps.feed.itemCacheMs > 0 && !readsOwnWrite(request) ? await read('ids') : undefined;
-    let shown = entries && (await cachedItems(entries.slice(0, limit), request.log));
+    let shown = entries && (await cachedItems(entries.slice(0, limit), now, request.log));
     if (!entries || !shown) {
       entries = await read('items');
       shown = entries.slice(0, limit).map((entry) => checkedItem(request.log, entry, entry.json));
-      for (const item of shown) if (item && deps.feed.itemCacheMs > 0) cached.set(item.logId, item);
+      for (const item of shown) if (item && deps.feed.itemCacheMs > 0) cached.set(item.logId, item, now);
     }
     const page = entries.slice(0, limit);
     const items = shown.filter((item): item is StoredItemParts => item !== null);
