@@ -51,12 +51,14 @@ const entriesOf = (reply: unknown, mode: Mode): Entry[] => {
   });
 };
 
-/** An item as a page shows it, or null for one not in the stored layout (left out, but counted as shown). */
-type Shown = StoredItemParts | null;
-const checkedItem = (log: FastifyBaseLogger, entry: Entry, json: string): Shown => {
+/** An item as a page splices it (its JSON with the author named), or null for one left out. */
+type Rendered = string | null;
+
+/** A stored item checked against its one layout, or null (logged) for one that is not in it. */
+const checkedItem = (log: FastifyBaseLogger, logId: string, json: string): StoredItemParts | null => {
   const parts = storedItemParts(json);
   if (parts) return parts;
-  log.warn({ logId: entry.logId }, 'feed item is not in the stored layout; left out');
+  log.warn({ logId }, 'feed item is not in the stored layout; left out');
   return null;
 };
 
@@ -79,22 +81,29 @@ const authorJson = (id: string, summary: UserSummary | undefined): string => {
 export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   deps.redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });
   const keys = feedKeys(deps.redisPrefix);
-  const cached = itemCache({ ttlMs: deps.feed.itemCacheMs, max: 20_000 });
-  /** The entries' items, from this process or else read together from Redis; undefined if one is gone. */
-  const cachedItems = async (entries: readonly Entry[], now: number, log: FastifyBaseLogger): Promise<Shown[] | undefined> => {
-    const shown: (Shown | undefined)[] = entries.map((e) => cached.get(e.logId, now));
-    const missing = entries.filter((_, i) => shown[i] === undefined);
-    if (missing.length === 0) return shown as Shown[];
+  const reuse = deps.feed.itemCacheMs > 0;
+  const cached = itemCache<string>({ ttlMs: deps.feed.itemCacheMs, max: 20_000 });
+
+  /** Names the authors of checked items and renders them, keeping what it rendered for reuse. */
+  const rendered = async (items: readonly (StoredItemParts | null)[], now: number): Promise<Rendered[]> => {
+    const users = await deps.users.summaries([...new Set(items.flatMap((i) => (i ? [i.authorId] : [])))]);
+    return items.map((item) => {
+      if (!item) return null;
+      const json = `{"logId":"${item.logId}","author":${authorJson(item.authorId, users.get(item.authorId))},${item.rest}`;
+      if (reuse) cached.set(item.logId, json, now);
+      return json;
+    });
+  };
+  /** The entries' items from this process, the rest read with one MGET; undefined if one is gone from Redis. */
+  const reusedItems = async (entries: readonly Entry[], now: number, log: FastifyBaseLogger): Promise<Rendered[] | undefined> => {
+    const held = entries.map((e) => cached.get(e.logId, now));
+    const missing = entries.filter((_, i) => held[i] === undefined);
+    if (missing.length === 0) return held as string[];
     const jsons = await deps.redis.mget(missing.map((e) => keys.item(e.logId)));
     if (jsons.some((json) => json === null)) return undefined;
+    const read = await rendered(missing.map((e, m) => checkedItem(log, e.logId, jsons[m] ?? '')), now);
     let m = 0;
-    return entries.map((entry, i) => {
-      const hit = shown[i];
-      if (hit !== undefined) return hit;
-      const item = checkedItem(log, entry, jsons[m++] ?? '');
-      if (item) cached.set(entry.logId, item, now);
-      return item;
-    });
+    return held.map((json) => (json === undefined ? (read[m++] ?? null) : json));
   };
 
   const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
@@ -113,22 +122,17 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     // The ids are always read fresh; the items from this process when it has them. An item gone
     // from Redis (expired, or retracted a moment ago) sends the page back to the exact read, which
     // skips it and reads on.
-    let entries = deps.feed.itemCacheMs > 0 && !readsOwnWrite(request) ? await read('ids') : undefined;
-    let shown = entries && (await cachedItems(entries.slice(0, limit), now, request.log));
-    if (!entries || !shown) {
+    let entries = reuse && !readsOwnWrite(request) ? await read('ids') : undefined;
+    let items = entries && (await reusedItems(entries.slice(0, limit), now, request.log));
+    if (!entries || !items) {
       entries = await read('items');
-      shown = entries.slice(0, limit).map((entry) => checkedItem(request.log, entry, entry.json));
-      for (const item of shown) if (item && deps.feed.itemCacheMs > 0) cached.set(item.logId, item, now);
+      items = await rendered(entries.slice(0, limit).map((e) => checkedItem(request.log, e.logId, e.json)), now);
     }
-    const page = entries.slice(0, limit);
-    const items = shown.filter((item): item is StoredItemParts => item !== null);
-    const users = await deps.users.summaries([...new Set(items.map((i) => i.authorId))]);
-    const last = page.at(-1);
-    const nextCursor = entries.length > limit && last ? FeedCursor.encode({ score: last.score, logId: last.logId }) : null;
+    const last = entries.length > limit ? entries[limit - 1] : undefined;
+    const nextCursor = last ? FeedCursor.encode({ score: last.score, logId: last.logId }) : null;
 
-    // The shape of FeedPage, spliced from the stored items and the authors' JSON.
-    const itemsJson = items.map((i) => `{"logId":"${i.logId}","author":${authorJson(i.authorId, users.get(i.authorId))},${i.rest}`).join(',');
-    const body = `{"items":[${itemsJson}],"nextCursor":${nextCursor === null ? 'null' : `"${nextCursor}"`}}`;
+    // The shape of FeedPage, spliced from the rendered items.
+    const body = `{"items":[${items.filter((json) => json !== null).join(',')}],"nextCursor":${nextCursor === null ? 'null' : `"${nextCursor}"`}}`;
     return reply.header('cache-control', 'private, no-cache').type('application/json; charset=utf-8').send(body);
   });
 };
