@@ -13,6 +13,7 @@ import { readsOwnWrite } from '../read-your-writes.js';
 import { nullable, UserRef, type UserSummary } from '../users.js';
 import { FeedCursor } from './cursor.js';
 import { itemCache } from './item-cache.js';
+import { pairs } from '../with-scores.js';
 
 const pageScript = readFileSync(new URL('./page.lua', import.meta.url), 'utf8');
 
@@ -106,6 +107,18 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     return held.map((json) => (json === undefined ? (read[m++] ?? null) : json));
   };
 
+  /**
+   * The first page's ids with one native range read: no script, no ties to step past. Entries past
+   * the retention are outside the range; they sit at the feed's tail, so they are dropped when a
+   * read reaches it, as the script does on every read.
+   */
+  const firstIds = async (home: string, cutoff: number, count: number): Promise<Entry[]> => {
+    const flat = await deps.redis.zrange(home, '+inf', cutoff, 'BYSCORE', 'REV', 'LIMIT', 0, count, 'WITHSCORES');
+    const entries = pairs(flat).map(([logId, score]) => ({ logId, score, json: '' }));
+    if (entries.length < count) await deps.redis.zremrangebyscore(home, '-inf', `(${cutoff}`);
+    return entries;
+  };
+
   const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
 
   app.get('/v1/feed', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
@@ -117,7 +130,9 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     const cutoff = retentionCutoff(now, deps.feed.retentionDays);
     // One more than asked for tells whether there is a next page.
     const read = async (mode: Mode) =>
-      entriesOf(await deps.redis.sleepsocialFeedPage(keys.home(me), keys.base, String(cutoff), String(limit + 1), q.cursor ? String(q.cursor.score) : '+inf', q.cursor?.logId ?? '', mode), mode);
+      mode === 'ids' && !q.cursor
+        ? firstIds(keys.home(me), cutoff, limit + 1)
+        : entriesOf(await deps.redis.sleepsocialFeedPage(keys.home(me), keys.base, String(cutoff), String(limit + 1), q.cursor ? String(q.cursor.score) : '+inf', q.cursor?.logId ?? '', mode), mode);
 
     // The ids are always read fresh; the items from this process when it has them. An item gone
     // from Redis (expired, or retracted a moment ago) sends the page back to the exact read, which

@@ -8,7 +8,8 @@ import { clampedLimit } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
 import { dateOrToday } from './page.js';
-import { pairs, rankPage } from './ranking.js';
+import { rankPage } from './ranking.js';
+import { pairs } from '../with-scores.js';
 
 const AroundQuery = t.intersection([t.type({ period: t.keyof({ day: null, week: null, month: null }) }), t.partial({ date: CalendarDate, radius: clampedLimit(25) })]);
 

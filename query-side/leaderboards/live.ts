@@ -8,7 +8,8 @@ import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit } from '../../shared/http/query-codecs.js';
 import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
-import { pairs, rankPage, type Ranked } from './ranking.js';
+import { rankPage, type Ranked } from './ranking.js';
+import { pairs } from '../with-scores.js';
 import { boardWatchers } from './watchers.js';
 
 const LiveQuery = t.intersection([t.type({ period: t.keyof({ day: null, week: null, month: null }) }), t.partial({ date: CalendarDate, top: clampedLimit(100) })]);

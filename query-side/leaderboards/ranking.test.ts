@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pairs, rankPage } from './ranking.js';
+import { rankPage } from './ranking.js';
+import { pairs } from '../with-scores.js';
 
 describe('competition ranking', () => {
   it('gives ties the same rank and skips the ranks they take up', () => {

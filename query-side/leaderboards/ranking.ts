@@ -13,10 +13,3 @@ export const rankPage = (page: readonly (readonly [string, number])[], offset: n
     return { member, score, rank };
   });
 };
-
-/** Pairs ioredis' flat WITHSCORES reply. */
-export const pairs = (flat: readonly string[]): [string, number][] => {
-  const out: [string, number][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i] ?? '', Number(flat[i + 1])]);
-  return out;
-};

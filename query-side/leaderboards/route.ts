@@ -12,7 +12,8 @@ import type { QueryDeps } from '../deps.js';
 import { readsOwnWrite } from '../read-your-writes.js';
 import { BoardPage, BoardQuery, pageOf } from './page.js';
 import { pageCache, type PageCache } from './page-cache.js';
-import { pairs, rankPage, type Ranked } from './ranking.js';
+import { rankPage, type Ranked } from './ranking.js';
+import { pairs } from '../with-scores.js';
 import { standingsOf, type Standings } from './standings.js';
 
 const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
