@@ -24,7 +24,7 @@ const DAY = 86_400_000;
  * side would leave them. Per user: registered, then nights over the last 100 days, every 20th a
  * correction of the night before, one retraction, one follow. Answers the SleepLogged count.
  */
-const fill = async (pool: mysql.Pool, userCount: number): Promise<number> => {
+export const fill = async (pool: mysql.Pool, userCount: number): Promise<number> => {
   const users = Array.from({ length: userCount }, (_, i) => benchUserId('s8', i));
   const heads = users.map(() => GENESIS);
   const lastLog = users.map(() => ({ logId: '', endMs: 0, minutes: 0 }));

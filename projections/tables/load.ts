@@ -5,10 +5,12 @@ import type { Queryable } from './window.js';
 
 const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 const SPECIAL = /[\\\t\n\r\0]/g;
+const HAS_SPECIAL = /[\\\t\n\r\0]/;
 
 const field = (value: unknown): string => {
   if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'string') return value.replace(SPECIAL, (c) => ESCAPES[c] ?? c);
+  // Nearly every field is an id, an instant or a name with nothing to escape: test, then copy only if needed.
+  if (typeof value === 'string') return HAS_SPECIAL.test(value) ? value.replace(SPECIAL, (c) => ESCAPES[c] ?? c) : value;
   if (typeof value === 'number') return String(value);
   throw new Error(`a ${typeof value} cannot be loaded as a field`);
 };
@@ -16,7 +18,10 @@ const field = (value: unknown): string => {
 /** Rows in LOAD DATA's default text format: tab between fields, newline after each row, `\N` for NULL, backslash escapes. */
 export const loadDataText = (rows: readonly (readonly unknown[])[]): string => {
   let text = '';
-  for (const row of rows) text += `${row.map(field).join('\t')}\n`;
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += i === 0 ? field(row[i]) : `\t${field(row[i])}`;
+    text += '\n';
+  }
   return text;
 };
 

@@ -1,11 +1,11 @@
 import type mysql from 'mysql2/promise';
-import type { Recorded, UserEvent } from '../../shared/events/index.js';
+import type { Recorded, UserEvent, UtcInstant } from '../../shared/events/index.js';
 import { SLEEP_LOG_COLUMNS, SLEEP_LOG_ON_DUPLICATE } from './schema.js';
 
 type Conn = mysql.PoolConnection;
 
-/** MySQL DATETIME(3) literal of an ISO instant (UTC). */
-export const dt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
+/** MySQL DATETIME(3) literal of an instant: YYYY-MM-DDTHH:MM:SS.mmmZ is one form, so two slices (three per log in a rebuild). */
+export const dt = (iso: UtcInstant): string => `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 
 const countDelta = (conn: Conn, userId: string, column: 'followers' | 'following', delta: 1 | -1) =>
   conn.query(
