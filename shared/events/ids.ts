@@ -3,20 +3,26 @@ import * as t from 'io-ts';
 /** A lower-case UUID, as a pattern source to build larger patterns from. */
 export const UUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const DASH = 45;
-/**
- * `^UUID_SOURCE$`, read character by character: every stored event carries several ids, each
- * checked on every read (millions in a rebuild), and the RegExp was 5% of a rebuild's time.
- */
-export const isUuid = (s: string): boolean => {
-  if (s.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== DASH) return false;
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
-  }
-  return true;
+/** 1 at the char code of each lower-case hex digit. */
+const HEX = new Uint8Array(65_536);
+for (const c of '0123456789abcdef') HEX[c.charCodeAt(0)] = 1;
+const hexRun = (s: string, from: number, to: number): number => {
+  let all = 1;
+  for (let i = from; i < to; i++) all &= HEX[s.charCodeAt(i)] ?? 0;
+  return all;
 };
+/**
+ * `^UUID_SOURCE$` by table lookups: every stored event carries several ids, each checked on every
+ * read (millions in a rebuild), and the RegExp was 5% of a rebuild's time. Measured per id (fresh
+ * strings from JSON.parse): RegExp ~84 ns, a branchy loop ~124 ns, this ~47 ns.
+ */
+export const isUuid = (s: string): boolean =>
+  s.length === 36 &&
+  s.charCodeAt(8) === DASH &&
+  s.charCodeAt(13) === DASH &&
+  s.charCodeAt(18) === DASH &&
+  s.charCodeAt(23) === DASH &&
+  (hexRun(s, 0, 8) & hexRun(s, 9, 13) & hexRun(s, 14, 18) & hexRun(s, 19, 23) & hexRun(s, 24, 36)) === 1;
 
 // Brands keep a user id from being passed where a log id is meant. Ids are lower-case UUIDs.
 interface UserIdBrand { readonly UserId: unique symbol }
