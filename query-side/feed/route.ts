@@ -15,11 +15,12 @@ import { FeedCursor } from './cursor.js';
 import { itemCache } from './item-cache.js';
 import { pairs } from '../with-scores.js';
 
-const pageScript = readFileSync(new URL('./page.lua', import.meta.url), 'utf8');
+const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     sleepsocialFeedPage(home: string, ...args: string[]): Result<unknown, Context>;
+    sleepsocialFeedFirstIds(home: string, cutoff: string, count: string): Result<unknown, Context>;
   }
 }
 
@@ -80,7 +81,8 @@ const authorJson = (id: string, summary: UserSummary | undefined): string => {
  * users table. The feed is always the caller's own: there is no parameter naming whose.
  */
 export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
-  deps.redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });
+  deps.redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: script('page') });
+  deps.redis.defineCommand('sleepsocialFeedFirstIds', { numberOfKeys: 1, lua: script('first') });
   const keys = feedKeys(deps.redisPrefix);
   const reuse = deps.feed.itemCacheMs > 0;
   const cached = itemCache<string>({ ttlMs: deps.feed.itemCacheMs, max: 20_000 });
@@ -108,15 +110,14 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   };
 
   /**
-   * The first page's ids with one native range read: no script, no ties to step past. Entries past
-   * the retention are outside the range; they sit at the feed's tail, so they are dropped when a
-   * read reaches it, as the script does on every read.
+   * The first page's ids, by a script that only reads a range (no ties to step past, no items)
+   * and answers it as one string: the page script's loop was half of Redis' time per page, and
+   * a native reply of two strings per entry cost node ~3 µs per page to parse.
    */
   const firstIds = async (home: string, cutoff: number, count: number): Promise<Entry[]> => {
-    const flat = await deps.redis.zrange(home, '+inf', cutoff, 'BYSCORE', 'REV', 'LIMIT', 0, count, 'WITHSCORES');
-    const entries = pairs(flat).map(([logId, score]) => ({ logId, score, json: '' }));
-    if (entries.length < count) await deps.redis.zremrangebyscore(home, '-inf', `(${cutoff}`);
-    return entries;
+    const reply = await deps.redis.sleepsocialFeedFirstIds(home, String(cutoff), String(count));
+    if (typeof reply !== 'string') throw new Error('unexpected reply from the feed first-ids script');
+    return pairs(reply === '' ? [] : reply.split(' ')).map(([logId, score]) => ({ logId, score, json: '' }));
   };
 
   const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
