@@ -5,9 +5,11 @@ const counter = () => {
   let loads = 0;
   return { load: (value: string) => () => Promise.resolve(`${value}#${++loads}`), loads: () => loads };
 };
+/** Lets settled loads' callbacks run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('page cache', () => {
-  it('serves a page from one load until its time is up, then loads it again', async () => {
+  it('serves a page from one load for its time, then the old one while a single reload runs, then the new one', async () => {
     let now = 1_000;
     const cache = pageCache<string>({ ttlMs: 250, max: 10 }, () => now);
     const c = counter();
@@ -15,8 +17,25 @@ describe('page cache', () => {
     now += 249;
     expect(await cache.get('a', c.load('a'))).toBe('a#1');
     now += 1;
+    let finish: (page: string) => void = () => undefined;
+    const reload = () => new Promise<string>((resolve) => (finish = resolve));
+    expect(await cache.get('a', reload)).toBe('a#1');
+    expect(await cache.get('a', reload)).toBe('a#1');
+    finish('a#2');
+    await settle();
     expect(await cache.get('a', c.load('a'))).toBe('a#2');
-    expect(c.loads()).toBe(2);
+    expect(c.loads()).toBe(1);
+  });
+
+  it('drops a page whose reload failed: the next request waits for a fresh load', async () => {
+    let now = 0;
+    const cache = pageCache<string>({ ttlMs: 250, max: 10 }, () => now);
+    const c = counter();
+    await cache.get('a', c.load('a'));
+    now = 300;
+    expect(await cache.get('a', () => Promise.reject(new Error('redis down')))).toBe('a#1');
+    await settle();
+    expect(await cache.get('a', c.load('a'))).toBe('a#2');
   });
 
   it('shares one load among concurrent misses', async () => {

@@ -1,25 +1,48 @@
 import { setNewest } from '../../shared/bounded-map.js';
 
 /**
- * A short-lived, bounded cache of board pages in the query process. A top-100 is the same for
- * every caller and is read far more often than it changes, so it is read from Redis, named and
- * serialised once per `ttlMs` rather than once per request. Concurrent misses share one load.
+ * A short-lived, bounded cache of board reads and pages in the query process. A top-100 is the
+ * same for every caller and is read far more often than it changes, so it is read from Redis,
+ * named and serialised once per `ttlMs` rather than once per request. Concurrent misses share one
+ * load. A page whose time is up is still handed out while its replacement loads (one load, started
+ * by the first request after), so no request waits for a reload: a page is at most `ttlMs` plus
+ * one load old. A reload that fails drops the page, and the next request waits for a fresh load.
  */
 export type PageCache<P> = { get(key: string, load: () => Promise<P>): Promise<P> };
 
+type Entry<P> = { readonly until: number; readonly page: Promise<P>; settled: boolean; next?: Promise<P> };
+
 export const pageCache = <P>({ ttlMs, max }: { readonly ttlMs: number; readonly max: number }, clock: () => number = Date.now): PageCache<P> => {
-  const entries = new Map<string, { readonly until: number; readonly page: Promise<P> }>();
+  const entries = new Map<string, Entry<P>>();
+  const start = (key: string, page: Promise<P>, until: number): Entry<P> => {
+    const entry: Entry<P> = { until, page, settled: false };
+    page.then(
+      () => void (entry.settled = true),
+      // A failed load is not kept: the next request tries again.
+      () => entries.get(key) === entry && entries.delete(key),
+    );
+    return entry;
+  };
   return {
     get: (key, load) => {
       if (ttlMs === 0) return load();
       const now = clock();
       const hit = entries.get(key);
       if (hit && hit.until > now) return hit.page;
-      const page = load();
-      setNewest(entries, key, { until: now + ttlMs, page }, max);
-      // A failed load is not kept: the next request tries again.
-      page.catch(() => entries.get(key)?.page === page && entries.delete(key));
-      return page;
+      if (hit?.settled) {
+        if (!hit.next) {
+          const next = load();
+          hit.next = next;
+          next.then(
+            () => entries.get(key) === hit && setNewest(entries, key, { until: now + ttlMs, page: next, settled: true }, max),
+            () => entries.get(key) === hit && entries.delete(key),
+          );
+        }
+        return hit.page;
+      }
+      const entry = start(key, load(), now + ttlMs);
+      setNewest(entries, key, entry, max);
+      return entry.page;
     },
   };
 };

@@ -65,7 +65,7 @@ export const settings = {
   LEADERBOARD_PAGE_CACHE_MS: {
     codec: NonNegativeIntFromString,
     default: '250',
-    doc: 'How long a query process reuses a read of a global leaderboard (a page’s ranks and names, and on a board read whole every caller’s own place); 0 turns it off. Reads with minPosition bypass it.',
+    doc: 'How long a query process reuses a read of a global leaderboard (a page’s ranks and names, and on a board read whole every caller’s own place); after it, the old read still answers while one reload runs. 0 turns it off. Reads with minPosition bypass it.',
   },
   LEADERBOARD_WHOLE_MAX_MEMBERS: {
     codec: NonNegativeIntFromString,
