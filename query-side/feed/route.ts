@@ -13,7 +13,6 @@ import { readsOwnWrite } from '../read-your-writes.js';
 import { nullable, UserRef, type UserSummary } from '../users.js';
 import { FeedCursor } from './cursor.js';
 import { itemCache } from './item-cache.js';
-import { pairs } from '../with-scores.js';
 
 const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 
@@ -117,7 +116,11 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const firstIds = async (home: string, cutoff: number, count: number): Promise<Entry[]> => {
     const reply = await deps.redis.sleepsocialFeedFirstIds(home, String(cutoff), String(count));
     if (typeof reply !== 'string') throw new Error('unexpected reply from the feed first-ids script');
-    return pairs(reply === '' ? [] : reply.split(' ')).map(([logId, score]) => ({ logId, score, json: '' }));
+    if (reply === '') return [];
+    const flat = reply.split(' ');
+    const entries: Entry[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ logId: flat[i] ?? '', score: Number(flat[i + 1]), json: '' });
+    return entries;
   };
 
   const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
