@@ -13,13 +13,13 @@ import { readsOwnWrite } from '../read-your-writes.js';
 import { nullable, UserRef, type UserSummary } from '../users.js';
 import { FeedCursor } from './cursor.js';
 import { itemCache } from './item-cache.js';
+import { pairs } from '../with-scores.js';
 
-const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
+const pageScript = readFileSync(new URL('./page.lua', import.meta.url), 'utf8');
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     sleepsocialFeedPage(home: string, ...args: string[]): Result<unknown, Context>;
-    sleepsocialFeedFirstIds(home: string, cutoff: string, count: string): Result<unknown, Context>;
   }
 }
 
@@ -40,13 +40,14 @@ type Entry = { readonly logId: string; readonly score: number; readonly json: st
 /** What the page script answers: each entry with its item, or its id and score only. */
 type Mode = 'items' | 'ids';
 
-/** The page script's reply: a line per entry, '<logId> <score> <item JSON>' (or '<logId> <score>'). */
+/** The page script's reply: a line per entry, '<logId> <score> <item JSON>', or with 'ids' '<logId> <score> …'. */
 const entriesOf = (reply: unknown, mode: Mode): Entry[] => {
   if (typeof reply !== 'string') throw new Error('unexpected reply from the feed page script');
   if (reply === '') return [];
+  if (mode === 'ids') return pairs(reply.split(' ')).map(([logId, score]) => ({ logId, score, json: '' }));
   return reply.split('\n').map((line) => {
     const afterId = line.indexOf(' ');
-    const afterScore = mode === 'items' ? line.indexOf(' ', afterId + 1) : line.length;
+    const afterScore = line.indexOf(' ', afterId + 1);
     if (afterId < 0 || afterScore < 0) throw new Error('unexpected reply from the feed page script');
     return { logId: line.slice(0, afterId), score: Number(line.slice(afterId + 1, afterScore)), json: line.slice(afterScore + 1) };
   });
@@ -80,8 +81,7 @@ const authorJson = (id: string, summary: UserSummary | undefined): string => {
  * users table. The feed is always the caller's own: there is no parameter naming whose.
  */
 export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
-  deps.redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: script('page') });
-  deps.redis.defineCommand('sleepsocialFeedFirstIds', { numberOfKeys: 1, lua: script('first') });
+  deps.redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });
   const keys = feedKeys(deps.redisPrefix);
   const reuse = deps.feed.itemCacheMs > 0;
   const cached = itemCache<string>({ ttlMs: deps.feed.itemCacheMs, max: 20_000 });
@@ -108,21 +108,6 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     return held.map((json) => (json === undefined ? (read[m++] ?? null) : json));
   };
 
-  /**
-   * The first page's ids, by a script that only reads a range (no ties to step past, no items)
-   * and answers it as one string: the page script's loop was half of Redis' time per page, and
-   * a native reply of two strings per entry cost node ~3 µs per page to parse.
-   */
-  const firstIds = async (home: string, cutoff: number, count: number): Promise<Entry[]> => {
-    const reply = await deps.redis.sleepsocialFeedFirstIds(home, String(cutoff), String(count));
-    if (typeof reply !== 'string') throw new Error('unexpected reply from the feed first-ids script');
-    if (reply === '') return [];
-    const flat = reply.split(' ');
-    const entries: Entry[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ logId: flat[i] ?? '', score: Number(flat[i + 1]), json: '' });
-    return entries;
-  };
-
   const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
 
   app.get('/v1/feed', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
@@ -134,9 +119,7 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     const cutoff = retentionCutoff(now, deps.feed.retentionDays);
     // One more than asked for tells whether there is a next page.
     const read = async (mode: Mode) =>
-      mode === 'ids' && !q.cursor
-        ? firstIds(keys.home(me), cutoff, limit + 1)
-        : entriesOf(await deps.redis.sleepsocialFeedPage(keys.home(me), keys.base, String(cutoff), String(limit + 1), q.cursor ? String(q.cursor.score) : '+inf', q.cursor?.logId ?? '', mode), mode);
+      entriesOf(await deps.redis.sleepsocialFeedPage(keys.home(me), keys.base, String(cutoff), String(limit + 1), q.cursor ? String(q.cursor.score) : '+inf', q.cursor?.logId ?? '', mode), mode);
 
     // The ids are always read fresh; the items from this process when it has them. An item gone
     // from Redis (expired, or retracted a moment ago) sends the page back to the exact read, which
