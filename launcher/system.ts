@@ -28,6 +28,7 @@ import { feedProjector } from '../projections/feeds/projector.js';
 import { tablesProjector } from '../projections/tables/projector.js';
 import { memcachedCache } from '../shared/memcached/client.js';
 import { createRedis } from '../shared/redis/client.js';
+import { startTracking } from '../query-side/tracking/tracking.js';
 import { auditRoutes } from '../audit/routes.js';
 import { connect } from './infrastructure.js';
 import { operationsView, projectionLagChecks, projectionLags, PROJECTIONS, sharedAdmin } from './operations.js';
@@ -111,7 +112,13 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
   // The read API has a connection of its own, without auto-pipelining (see createRedis).
   const readRedis = has('query-api') ? createRedis(config.REDIS_URL, { autoPipelining: false }) : undefined;
   if (readRedis) readiness.push({ name: 'redis (reads)', check: async () => void (await readRedis.ping()) });
-  if (readRedis && cache) queryRoutes({ redis: readRedis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed: { ...feed, itemCacheMs: config.FEED_ITEM_CACHE_MS }, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
+  // Feed items and pages held until Redis reports them changed (see query-side/tracking).
+  const tracking =
+    readRedis && config.FEED_ITEM_CACHE_MS > 0
+      ? startTracking(config.REDIS_URL, { log: (message, error) => log('warn', message, { error: error instanceof Error ? error.message : String(error) }) })
+      : undefined;
+  const reuse = tracking && { itemCacheMs: config.FEED_ITEM_CACHE_MS, tracking };
+  if (readRedis && cache) queryRoutes({ redis: readRedis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed: { ...feed, ...(reuse && { reuse }) }, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
   if (has('relay') && producer) {
     relay = createRelay(
       { store, producer, checkpoint, lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log, metrics: { published: (n) => metrics.relayPublished.inc(n) } },
@@ -183,6 +190,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
       await admin.close();
       infra.redis.disconnect();
       readRedis?.disconnect();
+      tracking?.close();
       cache?.close();
       if (config.EVENT_STORE === 'eventstoredb') await baseStore.close();
       await infra.pool.end();

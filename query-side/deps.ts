@@ -3,6 +3,7 @@ import type mysql from 'mysql2/promise';
 import type { TokenService } from '../shared/auth/tokens.js';
 import type { Clock } from '../shared/ids.js';
 import type { Cache } from '../shared/memcached/client.js';
+import type { Tracking } from './tracking/tracking.js';
 import type { UserDirectory } from './users.js';
 
 /** Everything the read API needs; the launcher builds the real ones, tests their own. */
@@ -17,10 +18,11 @@ export type QueryDeps = {
   /** Profile cache (Memcached); an optimisation only: every route answers without it. */
   readonly cache: Cache;
   /**
-   * Home feeds: entries kept per feed, days a log stays in feeds (older ones are dropped on read),
-   * and how long a query process reuses a log's feed item (0 reads every item every time).
+   * Home feeds: entries kept per feed and days a log stays in feeds (older ones are dropped on
+   * read). With `reuse`, the query process holds feed items and pages it read until Redis reports
+   * a change to them (`tracking`), for `itemCacheMs` at most; without, it reads every page afresh.
    */
-  readonly feed: { readonly length: number; readonly retentionDays: number; readonly itemCacheMs: number };
+  readonly feed: { readonly length: number; readonly retentionDays: number; readonly reuse?: { readonly itemCacheMs: number; readonly tracking: Tracking } };
   /** How long a global leaderboard read (ranks, names, places) may be reused; 0 reads it every time. */
   readonly leaderboardPageCacheMs: number;
   /** Boards of at most this many members are read whole, every caller's place answered from that read. */

@@ -27,3 +27,17 @@ describe('feed item cache', () => {
     expect([cache.get('a', 1), cache.get('b', 1), cache.get('c', 1)]).toEqual(['A2', 'B', undefined]);
   });
 });
+
+describe('feed item cache, told of changes', () => {
+  it('drops one item, or all of them', () => {
+    const cache = itemCache<string>({ ttlMs: 1_000, max: 10 });
+    cache.set('a', 'A', 0);
+    cache.set('b', 'B', 0);
+    cache.drop('a');
+    expect([cache.get('a', 1), cache.get('b', 1)]).toEqual([undefined, 'B']);
+    cache.clear();
+    expect(cache.get('b', 1)).toBeUndefined();
+    cache.set('c', 'C', 2);
+    expect(cache.get('c', 3)).toBe('C');
+  });
+});

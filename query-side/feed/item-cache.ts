@@ -12,6 +12,8 @@
 export type ItemCache<I> = {
   get(logId: string, now: number): I | undefined;
   set(logId: string, item: I, now: number): void;
+  drop(logId: string): void;
+  clear(): void;
 };
 
 export const itemCache = <I>({ ttlMs, max }: { readonly ttlMs: number; readonly max: number }): ItemCache<I> => {
@@ -29,6 +31,11 @@ export const itemCache = <I>({ ttlMs, max }: { readonly ttlMs: number; readonly 
     set: (logId, item, now) => {
       const held = current(now);
       if (held.size < max || held.has(logId)) held.set(logId, item);
+    },
+    drop: (logId) => void items.delete(logId),
+    clear: () => {
+      items = new Map();
+      until = 0;
     },
   };
 };

@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import type { Result } from 'ioredis';
 import * as t from 'io-ts';
 import { authenticate, principalOf } from '../../shared/auth/authenticate.js';
 import { storedItemParts, type StoredItemParts } from '../../shared/feeds/item.js';
-import { feedKeys, retentionCutoff } from '../../shared/feeds/keys.js';
+import { DAY_MS, feedKeys, retentionCutoff } from '../../shared/feeds/keys.js';
 import { decodeRequest } from '../../shared/http/decode.js';
 import { routeSchema } from '../../shared/http/openapi.js';
 import { clampedLimit } from '../../shared/http/query-codecs.js';
 import type { QueryDeps } from '../deps.js';
 import { readsOwnWrite } from '../read-your-writes.js';
 import { nullable, UserRef, type UserSummary } from '../users.js';
-import { FeedCursor } from './cursor.js';
+import { FeedCursor, type FeedPosition } from './cursor.js';
+import { heldPages } from './held-pages.js';
 import { itemCache } from './item-cache.js';
 import { pairs } from '../with-scores.js';
 
@@ -76,65 +77,131 @@ const authorJson = (id: string, summary: UserSummary | undefined): string => {
   return json;
 };
 
+/** Held feed bodies, in characters (~16 MB): some 3,000 pages of 20 items. */
+const HELD_PAGE_CHARS = 16 * 1024 * 1024;
+
+/** A page as read: every entry read (one more than shown, when there is more) and the items shown. */
+type Read = {
+  readonly entries: readonly Entry[];
+  readonly items: readonly Rendered[];
+  /** Items this read took from Redis (log id, rendered), to be kept once the read is known unchanged. */
+  readonly fromRedis: readonly (readonly [string, string])[];
+};
+
 /**
  * GET /v1/feed: the caller's home feed, newest first, with each author's handle and name from the
  * users table. The feed is always the caller's own: there is no parameter naming whose.
  */
 export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
-  deps.redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });
   const keys = feedKeys(deps.redisPrefix);
-  const reuse = deps.feed.itemCacheMs > 0;
-  const cached = itemCache<string>({ ttlMs: deps.feed.itemCacheMs, max: 20_000 });
+  const reuse = deps.feed.reuse;
+  // What is held must have been read on the tracked connection, so every feed read is made on it.
+  const redis = reuse?.tracking.redis ?? deps.redis;
+  redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });
+  const cached = itemCache<string>({ ttlMs: reuse?.itemCacheMs ?? 0, max: 20_000 });
+  const held = heldPages({ maxChars: HELD_PAGE_CHARS });
+  /** Pages being read now, each answering with its body if it is held when the read ends. */
+  const reading = new Map<string, Promise<string | undefined>>();
+  const itemKeyPrefix = keys.item('');
+  reuse?.tracking.onInvalidate((key) => {
+    held.invalidate(key);
+    if (key === null) cached.clear();
+    else if (key.startsWith(itemKeyPrefix)) cached.drop(key.slice(itemKeyPrefix.length));
+  });
 
-  /** Names the authors of checked items and renders them, keeping what it rendered for reuse. */
-  const rendered = async (items: readonly (StoredItemParts | null)[], now: number): Promise<Rendered[]> => {
+  /** Names the authors of checked items and renders them. */
+  const rendered = async (items: readonly (StoredItemParts | null)[]): Promise<Rendered[]> => {
     const users = await deps.users.summaries([...new Set(items.flatMap((i) => (i ? [i.authorId] : [])))]);
-    return items.map((item) => {
-      if (!item) return null;
-      const json = `{"logId":"${item.logId}","author":${authorJson(item.authorId, users.get(item.authorId))},${item.rest}`;
-      if (reuse) cached.set(item.logId, json, now);
-      return json;
-    });
+    return items.map((item) => (item ? `{"logId":"${item.logId}","author":${authorJson(item.authorId, users.get(item.authorId))},${item.rest}` : null));
   };
-  /** The entries' items from this process, the rest read with one MGET; undefined if one is gone from Redis. */
-  const reusedItems = async (entries: readonly Entry[], now: number, log: FastifyBaseLogger): Promise<Rendered[] | undefined> => {
-    const held = entries.map((e) => cached.get(e.logId, now));
-    const missing = entries.filter((_, i) => held[i] === undefined);
-    if (missing.length === 0) return held as string[];
-    const jsons = await deps.redis.mget(missing.map((e) => keys.item(e.logId)));
+  const fromRedis = (entries: readonly Entry[], items: readonly Rendered[]) => entries.flatMap((e, i) => (items[i] ? [[e.logId, items[i]] as const] : []));
+
+  // One more than asked for tells whether there is a next page.
+  const script = async (home: string, limit: number, cursor: FeedPosition | undefined, cutoff: number, mode: Mode) =>
+    entriesOf(await redis.sleepsocialFeedPage(home, keys.base, String(cutoff), String(limit + 1), cursor ? String(cursor.score) : '+inf', cursor?.logId ?? '', mode), mode);
+  /** Every item read from Redis, in the page script. */
+  const readExactly = async (home: string, limit: number, cursor: FeedPosition | undefined, cutoff: number, log: FastifyBaseLogger): Promise<Read> => {
+    const entries = await script(home, limit, cursor, cutoff, 'items');
+    const shown = entries.slice(0, limit);
+    const items = await rendered(shown.map((e) => checkedItem(log, e.logId, e.json)));
+    return { entries, items, fromRedis: fromRedis(shown, items) };
+  };
+  /**
+   * The ids from Redis, the items from this process when it holds them and the rest with one
+   * MGET; undefined when an item is gone from Redis (expired, or retracted a moment ago): the
+   * exact read skips it and reads on.
+   */
+  const readReusing = async (home: string, limit: number, cursor: FeedPosition | undefined, cutoff: number, now: number, log: FastifyBaseLogger): Promise<Read | undefined> => {
+    const entries = await script(home, limit, cursor, cutoff, 'ids');
+    const shown = entries.slice(0, limit);
+    const kept = shown.map((e) => cached.get(e.logId, now));
+    const missing = shown.filter((_, i) => kept[i] === undefined);
+    if (missing.length === 0) return { entries, items: kept as string[], fromRedis: [] };
+    const jsons = await redis.mget(missing.map((e) => keys.item(e.logId)));
     if (jsons.some((json) => json === null)) return undefined;
-    const read = await rendered(missing.map((e, m) => checkedItem(log, e.logId, jsons[m] ?? '')), now);
+    const read = await rendered(missing.map((e, m) => checkedItem(log, e.logId, jsons[m] ?? '')));
     let m = 0;
-    return held.map((json) => (json === undefined ? (read[m++] ?? null) : json));
+    return { entries, items: kept.map((json) => (json === undefined ? (read[m++] ?? null) : json)), fromRedis: fromRedis(missing, read) };
   };
 
   const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
+  const send = (reply: FastifyReply, body: string) => reply.header('cache-control', 'private, no-cache').type('application/json; charset=utf-8').send(body);
 
   app.get('/v1/feed', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     const q = decodeRequest(FeedQuery, request, reply, 'query');
     if (!q) return reply;
     const me = principalOf(request).userId;
     const limit = q.limit ?? 20;
+    const cursor = q.cursor;
     const now = deps.clock();
     const cutoff = retentionCutoff(now, deps.feed.retentionDays);
-    // One more than asked for tells whether there is a next page.
-    const read = async (mode: Mode) =>
-      entriesOf(await deps.redis.sleepsocialFeedPage(keys.home(me), keys.base, String(cutoff), String(limit + 1), q.cursor ? String(q.cursor.score) : '+inf', q.cursor?.logId ?? '', mode), mode);
+    const home = keys.home(me);
+    if (!reuse || readsOwnWrite(request)) return send(reply, bodyOf(await readExactly(home, limit, cursor, cutoff, request.log), limit));
 
-    // The ids are always read fresh; the items from this process when it has them. An item gone
-    // from Redis (expired, or retracted a moment ago) sends the page back to the exact read, which
-    // skips it and reads on.
-    let entries = reuse && !readsOwnWrite(request) ? await read('ids') : undefined;
-    let items = entries && (await reusedItems(entries.slice(0, limit), now, request.log));
-    if (!entries || !items) {
-      entries = await read('items');
-      items = await rendered(entries.slice(0, limit).map((e) => checkedItem(request.log, e.logId, e.json)), now);
+    // A held page is answered only once every change Redis finished before this request has been
+    // heard of: a retraction or a correction shows at once, as when the page is read afresh.
+    const page = `${me} ${limit} ${cursor ? `${cursor.score} ${cursor.logId}` : ''}`;
+    if (await reuse.tracking.synced()) {
+      // A read of the same page still under way ends after this request was synced: if nothing
+      // it read changed meanwhile, it is as fresh as a read of this request's own.
+      const body = held.get(page, now);
+      if (body !== undefined) return send(reply, body);
+      const under = reading.get(page);
+      const joined = under && (await under);
+      if (joined !== undefined) return send(reply, joined);
     }
-    const last = entries.length > limit ? entries[limit - 1] : undefined;
-    const nextCursor = last ? FeedCursor.encode({ score: last.score, logId: last.logId }) : null;
-
-    // The shape of FeedPage, spliced from the rendered items.
-    const body = `{"items":[${items.filter((json) => json !== null).join(',')}],"nextCursor":${nextCursor === null ? 'null' : `"${nextCursor}"`}}`;
-    return reply.header('cache-control', 'private, no-cache').type('application/json; charset=utf-8').send(body);
+    const owner = !reading.has(page);
+    let answer: (body: string | undefined) => void = () => undefined;
+    if (owner) reading.set(page, new Promise((resolve) => (answer = resolve)));
+    const tracked = reuse.tracking.begin();
+    let ended = false;
+    let kept: string | undefined;
+    try {
+      const read = (await readReusing(home, limit, cursor, cutoff, now, request.log)) ?? (await readExactly(home, limit, cursor, cutoff, request.log));
+      const body = bodyOf(read, limit);
+      const readKeys = [home, ...read.entries.slice(0, limit).map((e) => keys.item(e.logId))];
+      ended = true;
+      if (tracked && reuse.tracking.end(tracked, readKeys)) {
+        for (const [logId, json] of read.fromRedis) cached.set(logId, json, now);
+        // Held for the items' time at most (authors' names are not tracked), and not past the
+        // moment its oldest entry leaves the retention.
+        const oldest = read.entries[read.entries.length - 1];
+        const until = Math.min(now + reuse.itemCacheMs, oldest ? oldest.score + deps.feed.retentionDays * DAY_MS + 1 : Number.POSITIVE_INFINITY);
+        held.hold(page, { body, keys: readKeys, until });
+        kept = body;
+      }
+      return send(reply, body);
+    } finally {
+      if (tracked && !ended) reuse.tracking.end(tracked, []);
+      answer(kept);
+      if (owner) reading.delete(page);
+    }
   });
+};
+
+/** The shape of FeedPage, spliced from the rendered items. */
+const bodyOf = (read: Read, limit: number): string => {
+  const last = read.entries.length > limit ? read.entries[limit - 1] : undefined;
+  const nextCursor = last ? FeedCursor.encode({ score: last.score, logId: last.logId }) : null;
+  return `{"items":[${read.items.filter((json) => json !== null).join(',')}],"nextCursor":${nextCursor === null ? 'null' : `"${nextCursor}"`}}`;
 };

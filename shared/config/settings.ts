@@ -92,7 +92,7 @@ export const settings = {
   FEED_ITEM_CACHE_MS: {
     codec: NonNegativeIntFromString,
     default: '1000',
-    doc: 'How long a query process reuses a sleep log’s feed item (shared by every feed showing it): a correction shows in feeds within this time, a retraction at once. 0 reads every item on every page; reads with minPosition do.',
+    doc: 'How long a query process may hold a feed page or item it read. Redis reports every change to them (client-side caching with CLIENT TRACKING), so new nights, corrections and retractions show at once; this bounds how long an author’s new name may take to show. 0 reads every page afresh, as reads with minPosition do.',
   },
 } as const;
 

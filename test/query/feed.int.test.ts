@@ -9,7 +9,7 @@ import { feedKeys } from '../../shared/feeds/keys.js';
 import { buildHttpApp } from '../../shared/http/app.js';
 import type { Cache } from '../../shared/memcached/client.js';
 import { createPool, dropDatabase, ensureDatabase, type MysqlSettings } from '../../shared/mysql/pool.js';
-import { testConfig } from '../../shared/testing/environment.js';
+import { eventually, testConfig } from '../../shared/testing/environment.js';
 import { feedProjector, type FeedSettings } from '../../projections/feeds/projector.js';
 import { deleteKeys, eventLog, HOUR, newLogId, newUserId, NOW } from '../../projections/feeds/testing.js';
 import type { Projector } from '../../projections/runtime/projector.js';
@@ -18,6 +18,7 @@ import { tableMigrations } from '../../projections/tables/schema.js';
 import { queryRoutes } from '../../query-side/routes.js';
 import { userDirectory } from '../../query-side/users.js';
 import { FeedCursor } from '../../query-side/feed/cursor.js';
+import { startTracking, type Tracking } from '../../query-side/tracking/tracking.js';
 
 const config = testConfig('feed-route');
 const mysqlSettings: MysqlSettings = mysqlSettingsOf(config, 2);
@@ -35,11 +36,14 @@ const settings: FeedSettings = { prefix: config.REDIS_KEY_PREFIX, length: 500, r
 let redis: Redis;
 let pool: mysql.Pool;
 let tokens: TokenService;
-/** The route reading every item on every page, and one reusing items for ITEM_CACHE_MS. */
+/** The route reading every page afresh, and one holding items and pages (tracked, ITEM_CACHE_MS at most). */
 const apps: Record<'exact' | 'cached', FastifyInstance> = {} as never;
 let app: FastifyInstance;
 const ITEM_CACHE_MS = 1_000;
 let projector: Projector;
+let tracking: Tracking;
+/** How many times the tracked connections were lost (everything held dropped). */
+let trackingLost = 0;
 let readClock = NOW;
 const log = eventLog();
 
@@ -50,9 +54,12 @@ beforeAll(async () => {
   redis = new Redis(config.REDIS_URL);
   projector = feedProjector(redis, settings);
   tokens = createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS });
-  for (const [mode, itemCacheMs] of [['exact', 0], ['cached', ITEM_CACHE_MS]] as const) {
+  tracking = startTracking(config.REDIS_URL);
+  tracking.onInvalidate((key) => void (key === null && (trackingLost += 1)));
+  for (const mode of ['exact', 'cached'] as const) {
     const built = buildHttpApp({ readiness: [] });
-    queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, itemCacheMs }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(built);
+    const reuse = mode === 'cached' ? { reuse: { itemCacheMs: ITEM_CACHE_MS, tracking } } : {};
+    queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, ...reuse }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(built);
     await built.ready();
     apps[mode] = built;
   }
@@ -61,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(Object.values(apps).map((a) => a.close()));
+  tracking?.close();
   await pool?.end();
   await dropDatabase(mysqlSettings);
   await deleteKeys(redis, config.REDIS_KEY_PREFIX);
@@ -229,6 +237,20 @@ describe.each(['exact', 'cached'] as const)('GET /v1/feed (%s items)', (mode) =>
     }
   });
 
+  it('drops an entry the moment it passes the retention, even from a page it has just shown', async () => {
+    const { a, logs } = await followedAuthorWithLogs([1, 6 * 24]);
+    const leaves = NOW - 6 * 24 * HOUR + 7 * 24 * HOUR; // the older night's last moment in the feed
+    readClock = leaves - 10;
+    try {
+      expect(ids(await page(a))).toEqual(logs);
+      expect(ids(await page(a))).toEqual(logs);
+      readClock = leaves + 1;
+      expect(ids(await page(a))).toEqual(logs.slice(0, 1));
+    } finally {
+      readClock = NOW;
+    }
+  });
+
   it('skips an item gone from Redis and fills the page from the entries after it', async () => {
     const { a, logs } = await followedAuthorWithLogs([1, 2, 3, 4]);
     await redis.del(feedKeys(config.REDIS_KEY_PREFIX).item(logs[1] ?? ''));
@@ -240,8 +262,34 @@ describe.each(['exact', 'cached'] as const)('GET /v1/feed (%s items)', (mode) =>
   it('shows a retraction at once, even of an item it has just shown', async () => {
     const { a, b, logs } = await followedAuthorWithLogs([1, 2]);
     expect(ids(await page(a))).toEqual(logs);
+    expect(ids(await page(a))).toEqual(logs);
     await projector.apply([log.retracted(b, logs[0] ?? newLogId())]);
     expect(ids(await page(a))).toEqual([logs[1]]);
+  });
+
+  it('shows a new night at once, and a correction, even on a page it has just shown', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([2, 3]);
+    expect(ids(await page(a))).toEqual(logs);
+    expect(ids(await page(a))).toEqual(logs);
+    const newest = newLogId();
+    await projector.apply([log.logged(b, newest, { endedAt: NOW - HOUR })]);
+    expect(ids(await page(a))).toEqual([newest, ...logs]);
+    await projector.apply([log.corrected(b, logs[1] ?? newLogId(), { endedAt: NOW - 3 * HOUR, minutes: 300 })]);
+    expect((await page(a)).items.map((i) => i.durationMinutes)).toEqual([480, 480, 300]);
+  });
+
+  it('shows changes made while its connection to Redis was lost', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2]);
+    expect(ids(await page(a))).toEqual(logs);
+    const lost = trackingLost;
+    await redis.client('KILL', 'ID', String(await tracking.redis.client('ID')));
+    await eventually(() => Promise.resolve(trackingLost > lost ? true : undefined), 5_000, 10);
+    await projector.apply([log.retracted(b, logs[0] ?? newLogId())]);
+    expect(ids(await page(a))).toEqual([logs[1]]);
+    // And once it is back, it holds pages again and hears of their changes.
+    expect(ids(await page(a))).toEqual([logs[1]]);
+    await projector.apply([log.retracted(b, logs[1] ?? newLogId())]);
+    expect(ids(await page(a))).toEqual([]);
   });
 });
 
@@ -260,20 +308,83 @@ describe('GET /v1/feed, reusing items', () => {
   beforeAll(() => void (app = apps.cached));
   afterAll(() => void (app = apps.exact));
 
-  it('shows a correction once the item’s time is up; a page read exactly shows it at once', async () => {
-    const { a, b, logs } = await followedAuthorWithLogs([1, 2]);
-    const durations = (p: FeedPage) => p.items.map((i) => i.durationMinutes);
-    expect(durations(await page(a))).toEqual([480, 480]);
-    await projector.apply([log.corrected(b, logs[1] ?? newLogId(), { endedAt: NOW - 2 * HOUR, minutes: 300 })]);
-    expect(durations(await page(a, '', apps.exact))).toEqual([480, 300]);
+  it('shows an author’s new name once the page’s time is up; a page read exactly shows it at once', async () => {
+    const { a, b } = await followedAuthorWithLogs([1, 2]);
+    const names = (p: FeedPage) => p.items.map((i) => i.author.displayName);
+    expect(names(await page(a))).toEqual(['Sleeper', 'Sleeper']);
+    await pool.query('UPDATE users SET display_name = ? WHERE user_id = ?', ['Owl', b]);
+    expect(names(await page(a, '', apps.exact))).toEqual(['Owl', 'Owl']);
     readClock = NOW + ITEM_CACHE_MS - 1;
     try {
-      expect(durations(await page(a))).toEqual([480, 480]);
+      expect(names(await page(a))).toEqual(['Sleeper', 'Sleeper']);
       readClock = NOW + ITEM_CACHE_MS;
-      expect(durations(await page(a))).toEqual([480, 300]);
+      expect(names(await page(a))).toEqual(['Owl', 'Owl']);
     } finally {
       readClock = NOW;
     }
+  });
+});
+
+describe('GET /v1/feed, holding pages, when Redis’s news of a change comes late', () => {
+  /**
+   * The real tracking, but its invalidations reach the route as late as Redis allows: only when
+   * the route waits for them (`synced`). A page held past a change it was told of too late to see
+   * would show here.
+   */
+  const late = (real: Tracking): Tracking => {
+    const listeners: ((key: string | null) => void)[] = [];
+    const pending: (string | null)[] = [];
+    real.onInvalidate((key) => void pending.push(key));
+    return {
+      ...real,
+      redis: real.redis,
+      synced: async () => {
+        const synced = await real.synced();
+        for (const key of pending.splice(0)) for (const listener of listeners) listener(key);
+        return synced;
+      },
+      onInvalidate: (listener) => void listeners.push(listener),
+    };
+  };
+  let lateApp: FastifyInstance;
+  let lateTracking: Tracking;
+  /** Runs while a page is being read, after its reads from Redis and before it is held. */
+  let whileReading: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    lateApp = buildHttpApp({ readiness: [] });
+    lateTracking = late(tracking);
+    const names = userDirectory(pool, { ttlMs: 0, max: 100 });
+    const users = {
+      summaries: async (userIds: readonly string[]) => {
+        const during = whileReading;
+        whileReading = undefined;
+        await during?.();
+        return names.summaries(userIds);
+      },
+    };
+    queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, reuse: { itemCacheMs: ITEM_CACHE_MS, tracking: lateTracking } }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users })(lateApp);
+    await lateApp.ready();
+  });
+  afterAll(() => lateApp.close());
+
+  it('shows a retraction made just before the request', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2]);
+    expect(ids(await page(a, '', lateApp))).toEqual(logs);
+    await projector.apply([log.retracted(b, logs[0] ?? newLogId())]);
+    expect(ids(await page(a, '', lateApp))).toEqual([logs[1]]);
+  });
+
+  it('does not hold a page whose item changed while it was being read', async () => {
+    const { a, b, logs } = await followedAuthorWithLogs([1, 2]);
+    // The correction, and the news of it, both arrive after the read from Redis and before the page is held.
+    whileReading = async () => {
+      await projector.apply([log.corrected(b, logs[1] ?? newLogId(), { endedAt: NOW - 2 * HOUR, minutes: 300 })]);
+      await lateTracking.synced();
+    };
+    // This read may show the night before or after the correction; the next one must show it after.
+    await page(a, '', lateApp);
+    expect((await page(a, '', lateApp)).items.map((i) => i.durationMinutes)).toEqual([480, 300]);
   });
 });
 

@@ -11,6 +11,7 @@ import { mysqlSettingsOf } from '../../launcher/infrastructure.js';
 import type { QueryDeps } from '../../query-side/deps.js';
 import { userDirectory } from '../../query-side/users.js';
 import { queryRoutes } from '../../query-side/routes.js';
+import { startTracking } from '../../query-side/tracking/tracking.js';
 
 export type Caller = { readonly userId: string; readonly token: string; readonly handle: string };
 
@@ -23,6 +24,7 @@ export { startSystem } from '../system.js';
  */
 export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, routes = queryRoutes) => {
   const pool = overrides.pool ?? createPool({ ...mysqlSettingsOf(config), poolSize: 2 });
+  const tracking = !overrides.feed && config.FEED_ITEM_CACHE_MS > 0 ? startTracking(config.REDIS_URL) : undefined;
   const deps: QueryDeps = {
     redis: overrides.redis ?? new Redis(config.REDIS_URL),
     pool,
@@ -30,7 +32,7 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
     tokens: createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS }),
     clock: () => Date.now(),
     redisPrefix: config.REDIS_KEY_PREFIX,
-    feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS, itemCacheMs: config.FEED_ITEM_CACHE_MS },
+    feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS, ...(tracking && { reuse: { itemCacheMs: config.FEED_ITEM_CACHE_MS, tracking } }) },
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
     leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS,
     leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS,
@@ -46,6 +48,7 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
       await app.close();
       deps.cache.close();
       deps.redis.disconnect();
+      tracking?.close();
       await deps.pool.end();
     },
   };
