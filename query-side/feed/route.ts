@@ -77,8 +77,8 @@ const authorJson = (id: string, summary: UserSummary | undefined): string => {
   return json;
 };
 
-/** Held feed bodies, in characters (~16 MB): some 3,000 pages of 20 items. */
-const HELD_PAGE_CHARS = 16 * 1024 * 1024;
+/** Held feed bodies, in bytes: some 3,000 pages of 20 items. */
+const HELD_PAGE_BYTES = 16 * 1024 * 1024;
 
 /** A page as read: every entry read (one more than shown, when there is more) and the items shown. */
 type Read = {
@@ -99,9 +99,9 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const redis = reuse?.tracking.redis ?? deps.redis;
   redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });
   const cached = itemCache<string>({ ttlMs: reuse?.itemCacheMs ?? 0, max: 20_000 });
-  const held = heldPages({ maxChars: HELD_PAGE_CHARS });
+  const held = heldPages({ maxBytes: HELD_PAGE_BYTES });
   /** Pages being read now, each answering with its body if it is held when the read ends. */
-  const reading = new Map<string, Promise<string | undefined>>();
+  const reading = new Map<string, Promise<Buffer | undefined>>();
   const itemKeyPrefix = keys.item('');
   reuse?.tracking.onInvalidate((key) => {
     held.invalidate(key);
@@ -145,7 +145,7 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   };
 
   const schema = routeSchema({ summary: 'The caller’s home feed: sleep logs of the people they follow, newest first', tags: ['feed'], auth: true, querystring: FeedQuery, response: FeedPage });
-  const send = (reply: FastifyReply, body: string) => reply.header('cache-control', 'private, no-cache').type('application/json; charset=utf-8').send(body);
+  const send = (reply: FastifyReply, body: string | Buffer) => reply.header('cache-control', 'private, no-cache').type('application/json; charset=utf-8').send(body);
 
   app.get('/v1/feed', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
     const q = decodeRequest(FeedQuery, request, reply, 'query');
@@ -171,11 +171,11 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
       if (joined !== undefined) return send(reply, joined);
     }
     const owner = !reading.has(page);
-    let answer: (body: string | undefined) => void = () => undefined;
+    let answer: (body: Buffer | undefined) => void = () => undefined;
     if (owner) reading.set(page, new Promise((resolve) => (answer = resolve)));
     const tracked = reuse.tracking.begin();
     let ended = false;
-    let kept: string | undefined;
+    let kept: Buffer | undefined;
     try {
       const read = (await readReusing(home, limit, cursor, cutoff, now, request.log)) ?? (await readExactly(home, limit, cursor, cutoff, request.log));
       const body = bodyOf(read, limit);
@@ -187,8 +187,8 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
         // moment its oldest entry leaves the retention.
         const oldest = read.entries[read.entries.length - 1];
         const until = Math.min(now + reuse.itemCacheMs, oldest ? oldest.score + deps.feed.retentionDays * DAY_MS + 1 : Number.POSITIVE_INFINITY);
-        held.hold(page, { body, keys: readKeys, until });
-        kept = body;
+        kept = Buffer.from(body);
+        held.hold(page, { body: kept, keys: readKeys, until });
       }
       return send(reply, body);
     } finally {

@@ -269,8 +269,10 @@ describe.each(['exact', 'cached'] as const)('GET /v1/feed (%s items)', (mode) =>
 
   it('shows a new night at once, and a correction, even on a page it has just shown', async () => {
     const { a, b, logs } = await followedAuthorWithLogs([2, 3]);
-    expect(ids(await page(a))).toEqual(logs);
-    expect(ids(await page(a))).toEqual(logs);
+    const [first, again] = [await get('/v1/feed', a), await get('/v1/feed', a)];
+    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(again.body).toBe(first.body);
+    expect(ids(again.json<FeedPage>())).toEqual(logs);
     const newest = newLogId();
     await projector.apply([log.logged(b, newest, { endedAt: NOW - HOUR })]);
     expect(ids(await page(a))).toEqual([newest, ...logs]);
