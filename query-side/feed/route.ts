@@ -190,7 +190,7 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
         kept = Buffer.from(body);
         held.hold(page, { body: kept, keys: readKeys, until });
       }
-      return send(reply, body);
+      return send(reply, kept ?? body);
     } finally {
       if (tracked && !ended) reuse.tracking.end(tracked, []);
       answer(kept);

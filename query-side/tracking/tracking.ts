@@ -53,10 +53,14 @@ export const startTracking = (url: string, { pingTimeoutMs = 1_000, log = () => 
   let redirected = false;
   let closed = false;
 
-  const down = () => {
-    up = false;
+  /** Everything held goes, and no read under way may be held. */
+  const dropAll = () => {
     epoch += 1;
     for (const listener of listeners) listener(null);
+  };
+  const down = () => {
+    up = false;
+    dropAll();
   };
   /** Subscribes and redirects what is not yet; run again by every `ready`, one run at a time. */
   let settingUp = false;
@@ -104,11 +108,7 @@ export const startTracking = (url: string, { pingTimeoutMs = 1_000, log = () => 
   subscriber.on('messageBuffer', (channel: Buffer, message: Buffer[] | Buffer | null) => {
     if (channel.toString() !== CHANNEL) return;
     // A null (a flush) or anything not a list of keys: drop everything.
-    if (!Array.isArray(message)) {
-      epoch += 1;
-      for (const listener of listeners) listener(null);
-      return;
-    }
+    if (!Array.isArray(message)) return dropAll();
     for (const raw of message) {
       const key = raw.toString();
       recent.record(key);
