@@ -22,15 +22,12 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     sleepsocialBoardPage(board: string, offset: string, count: string): Result<unknown, Context>;
     sleepsocialBoardPlace(board: string, member: string): Result<unknown, Context>;
-    sleepsocialBoardWhole(board: string, maxMembers: string): Result<unknown, Context>;
   }
 }
 
 const PageReply = t.tuple([t.number, t.number, t.array(t.string)]);
 /** {score, members above} for a scored member, {} for one without a score. */
 const PlaceReply = t.array(t.union([t.string, t.number]));
-/** {total, whole board} or, for a board over the limit, {total}. */
-const WholeReply = t.union([t.tuple([t.number, t.array(t.string)]), t.tuple([t.number])]);
 
 type Place = { readonly rank: number; readonly score: number } | null;
 /** A page as every caller sees it, with its entries serialised once. */
@@ -59,7 +56,6 @@ const PAGES_KEPT_PER_BOARD = 64;
 export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   deps.redis.defineCommand('sleepsocialBoardPage', { numberOfKeys: 1, lua: script('page') });
   deps.redis.defineCommand('sleepsocialBoardPlace', { numberOfKeys: 1, lua: script('place') });
-  deps.redis.defineCommand('sleepsocialBoardWhole', { numberOfKeys: 1, lua: script('whole') });
   const reads = pageCache<BoardRead>({ ttlMs: deps.leaderboardPageCacheMs, max: BOARDS_KEPT }, deps.clock);
 
   const shared = async (total: number, ranked: Ranked[]): Promise<SharedPage> => {
@@ -80,9 +76,14 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
     return typeof score === 'string' && typeof above === 'number' ? { rank: above + 1, score: Number(score) } : null;
   };
   const readBoard = async (board: string): Promise<BoardRead> => {
-    const [, whole] = decoded(WholeReply, await deps.redis.sleepsocialBoardWhole(board, String(deps.leaderboardWholeMaxMembers)), 'whole');
+    // Two commands rather than one script: a script's ZRANGE of 10k members cost Redis twice what
+    // the command does (every member copied into a Lua table), and Redis is shared by every process.
+    const max = deps.leaderboardWholeMaxMembers;
+    const whole = (await deps.redis.zcard(board)) <= max ? await deps.redis.zrange(board, 0, max, 'REV', 'WITHSCORES') : undefined;
+    // One that grew past the limit in between is read a page at a time, as any bigger one.
+    const standings = whole && whole.length <= 2 * max ? standingsOf(whole) : undefined;
     // Its pages live as long as the read: the read's own time bounds theirs.
-    return { standings: whole ? standingsOf(whole) : undefined, pages: pageCache<SharedPage>({ ttlMs: Number.POSITIVE_INFINITY, max: PAGES_KEPT_PER_BOARD }, deps.clock) };
+    return { standings, pages: pageCache<SharedPage>({ ttlMs: Number.POSITIVE_INFINITY, max: PAGES_KEPT_PER_BOARD }, deps.clock) };
   };
 
   /** The page and the caller's place, from the board's shared read (or afresh, when asked to be). */
