@@ -3,6 +3,8 @@ import type { System } from '../../launcher/system.js';
 import { OffsetCursor } from '../../shared/http/query-codecs.js';
 import type { Config } from '../../shared/config/index.js';
 import { errorPaths, eventuallyRead, expectProblem, follow, get, logNight, queryApp, register, startSystem, type Caller } from './support.js';
+import { Redis } from 'ioredis';
+import { globalBoardKey } from '../../shared/leaderboards/windows.js';
 
 // The friends board and the neighbourhood on the global board, over scores the pipeline put in
 // Redis from nights logged through the command API. Three users tie at 450 on purpose.
@@ -146,6 +148,36 @@ describe('GET /v1/leaderboards/global', () => {
         }
     } finally {
       await Promise.all([reference, ...readers].map((r) => r.close()));
+    }
+  });
+
+  it('reads a page at a time a board that grew past the limit between counting and reading it', async () => {
+    // A race no pipeline can time: members are added, as a projector would, between the reader's
+    // ZCARD and its ZRANGE. The board (a date nobody logged) is written here directly for that.
+    const board = globalBoardKey(config.REDIS_KEY_PREFIX, 'day', '2026-08-01');
+    const writer = new Redis(config.REDIS_URL);
+    const raced = new Redis(config.REDIS_URL);
+    const count = raced.zcard.bind(raced);
+    raced.zcard = async (key: string) => {
+      const counted = await count(key);
+      if (key === board) await writer.zadd(board, 1, 'late-1', 2, 'late-2');
+      return counted;
+    };
+    const seeded = Object.values(users);
+    await writer.zadd(board, ...seeded.flatMap((u, i) => [100 + i, u.userId]));
+    // At the limit when counted, two over it when read.
+    const reader = queryApp(config, { redis: raced, leaderboardPageCacheMs: 60_000, leaderboardWholeMaxMembers: seeded.length });
+    const reference = queryApp(config, { leaderboardPageCacheMs: 0 });
+    try {
+      const query = '/v1/leaderboards/global?period=day&date=2026-08-01&limit=100';
+      const answer = (await get(reader.app, query, users.a)).json<Board>();
+      // Read whole, ZRANGE 0..limit would have kept all but the last: a wrong total, a missing place.
+      expect(answer.total).toBe(seeded.length + 2);
+      expect(answer).toEqual((await get(reference.app, query, users.a)).json());
+    } finally {
+      await Promise.all([reader.close(), reference.close()]);
+      await writer.del(board);
+      writer.disconnect();
     }
   });
 
