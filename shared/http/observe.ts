@@ -14,14 +14,32 @@ const routeOf = (request: FastifyRequest): string => request.routeOptions.url ??
  * Metrics and traces for every request: `http_request_duration_seconds{method,route,status_code}`,
  * `GET /metrics` (when the process has a registry), and a server span per request — continuing the
  * caller's `traceparent` — that is the active context while the route handler runs, so command and
- * append spans nest in it. Call before any route is added (the handler wrapping is an onRoute hook).
+ * append spans nest in it. Call before any route is added (the handler wrapping is an onRoute hook),
+ * and after the tracing SDK is registered, as `launcher/main.ts` does: without one, the span hooks
+ * are not added at all. With nothing to trace they still cost every request ~10 µs of CPU (the
+ * board route, two query APIs loaded at once): a hook call, a WeakMap lookup around the handler,
+ * and the 'close' listener Fastify adds to every request for an onRequestAbort hook.
  */
 export const observeHttp = (app: FastifyInstance, metrics: Metrics | undefined): void => {
+  if (tracingOn()) traceRequests(app);
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics?.httpDuration.observe({ method: request.method, route: routeOf(request), status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
+
+  if (metrics) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+  }
+};
+
+const traceRequests = (app: FastifyInstance): void => {
   const spans = new WeakMap<FastifyRequest, Span>();
 
   app.addHook('onRequest', (request, _reply, done) => {
     const route = routeOf(request);
-    if (tracingOn() && !UNTRACED.has(route)) {
+    if (!UNTRACED.has(route)) {
       const parent = request.headers.traceparent;
       const span = tracer().startSpan(
         `${request.method} ${route}`,
@@ -58,7 +76,6 @@ export const observeHttp = (app: FastifyInstance, metrics: Metrics | undefined):
   };
 
   app.addHook('onResponse', (request, reply, done) => {
-    metrics?.httpDuration.observe({ method: request.method, route: routeOf(request), status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
     endSpan(request, reply.statusCode);
     done();
   });
@@ -66,10 +83,4 @@ export const observeHttp = (app: FastifyInstance, metrics: Metrics | undefined):
     endSpan(request, undefined);
     done();
   });
-
-  if (metrics) {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-    );
-  }
 };
