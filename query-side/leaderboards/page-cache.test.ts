@@ -65,4 +65,30 @@ describe('page cache', () => {
     await cache.get('a', c.load('a'));
     expect(await cache.get('a', c.load('a'))).toBe('a#2');
   });
+
+  it('hands out a loaded page without a promise, as get would: nothing on a miss, the old page during a reload', async () => {
+    let now = 0;
+    const cache = pageCache<string>({ ttlMs: 250, max: 10 }, () => now);
+    const c = counter();
+    expect(cache.loaded('a', () => Promise.resolve('first'))).toBeUndefined();
+    // The miss started the load; get joins it rather than loading again.
+    expect(await cache.get('a', c.load('a'))).toBe('first');
+    expect(cache.loaded('a', c.load('a'))).toBe('first');
+    now = 300;
+    let finish: (page: string) => void = () => undefined;
+    const reload = () => new Promise<string>((resolve) => (finish = resolve));
+    expect(cache.loaded('a', reload)).toBe('first');
+    expect(cache.loaded('a', reload)).toBe('first');
+    finish('second');
+    await settle();
+    expect(cache.loaded('a', c.load('a'))).toBe('second');
+    expect(c.loads()).toBe(0);
+  });
+
+  it('hands out nothing without a promise when turned off (ttl 0), and loads nothing for it', () => {
+    const cache = pageCache<string>({ ttlMs: 0, max: 10 }, () => 0);
+    const c = counter();
+    expect(cache.loaded('a', c.load('a'))).toBeUndefined();
+    expect(c.loads()).toBe(0);
+  });
 });

@@ -8,41 +8,52 @@ import { setNewest } from '../../shared/bounded-map.js';
  * by the first request after), so no request waits for a reload: a page is at most `ttlMs` plus
  * one load old. A reload that fails drops the page, and the next request waits for a fresh load.
  */
-export type PageCache<P> = { get(key: string, load: () => Promise<P>): Promise<P> };
+export type PageCache<P> = {
+  get(key: string, load: () => Promise<P>): Promise<P>;
+  /**
+   * What `get` would hand out, when it is already loaded; otherwise undefined (a load is started
+   * or joined, as `get` would). Lets a caller answer a hit without waiting for a promise.
+   */
+  loaded(key: string, load: () => Promise<P>): P | undefined;
+};
 
-type Entry<P> = { readonly until: number; readonly page: Promise<P>; settled: boolean; next?: Promise<P> };
+type Loaded<P> = { readonly value: P } | undefined;
+type Entry<P> = { readonly until: number; readonly page: Promise<P>; loaded: Loaded<P>; next?: Promise<P> };
 
 export const pageCache = <P>({ ttlMs, max }: { readonly ttlMs: number; readonly max: number }, clock: () => number = Date.now): PageCache<P> => {
   const entries = new Map<string, Entry<P>>();
   const start = (key: string, page: Promise<P>, until: number): Entry<P> => {
-    const entry: Entry<P> = { until, page, settled: false };
+    const entry: Entry<P> = { until, page, loaded: undefined };
     page.then(
-      () => void (entry.settled = true),
+      (value) => void (entry.loaded = { value }),
       // A failed load is not kept: the next request tries again.
       () => entries.get(key) === entry && entries.delete(key),
     );
     return entry;
   };
-  return {
-    get: (key, load) => {
-      if (ttlMs === 0) return load();
-      const now = clock();
-      const hit = entries.get(key);
-      if (hit && hit.until > now) return hit.page;
-      if (hit?.settled) {
-        if (!hit.next) {
-          const next = load();
-          hit.next = next;
-          next.then(
-            () => entries.get(key) === hit && setNewest(entries, key, { until: now + ttlMs, page: next, settled: true }, max),
-            () => entries.get(key) === hit && entries.delete(key),
-          );
-        }
-        return hit.page;
+  /** The entry whose page is handed out now, after starting whatever load that calls for. */
+  const current = (key: string, load: () => Promise<P>): Entry<P> | undefined => {
+    if (ttlMs === 0) return undefined;
+    const now = clock();
+    const hit = entries.get(key);
+    if (hit && hit.until > now) return hit;
+    if (hit?.loaded) {
+      if (!hit.next) {
+        const next = load();
+        hit.next = next;
+        next.then(
+          (value) => entries.get(key) === hit && setNewest(entries, key, { until: now + ttlMs, page: next, loaded: { value } }, max),
+          () => entries.get(key) === hit && entries.delete(key),
+        );
       }
-      const entry = start(key, load(), now + ttlMs);
-      setNewest(entries, key, entry, max);
-      return entry.page;
-    },
+      return hit;
+    }
+    const entry = start(key, load(), now + ttlMs);
+    setNewest(entries, key, entry, max);
+    return entry;
+  };
+  return {
+    get: (key, load) => current(key, load)?.page ?? load(),
+    loaded: (key, load) => current(key, load)?.loaded?.value,
   };
 };

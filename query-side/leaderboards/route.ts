@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Result } from 'ioredis';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
@@ -7,7 +8,7 @@ import { authenticate, principalOf } from '../../shared/auth/authenticate.js';
 import { decodeRequest } from '../../shared/http/decode.js';
 import { routeSchema } from '../../shared/http/openapi.js';
 import { OffsetCursor } from '../../shared/http/query-codecs.js';
-import { globalBoardKey, windowOf } from '../../shared/leaderboards/windows.js';
+import { globalBoardKey, windowOf, type Period } from '../../shared/leaderboards/windows.js';
 import type { QueryDeps } from '../deps.js';
 import { readsOwnWrite } from '../read-your-writes.js';
 import { BoardPage, BoardQuery, pageOf } from './page.js';
@@ -30,14 +31,19 @@ const PageReply = t.tuple([t.number, t.number, t.array(t.string)]);
 const PlaceReply = t.array(t.union([t.string, t.number]));
 
 type Place = { readonly rank: number; readonly score: number } | null;
-/** A page as every caller sees it, with its entries serialised once. */
-type SharedPage = { readonly total: number; readonly count: number; readonly entriesJson: string };
+/**
+ * A page as every caller sees it, encoded once: `head` is the whole answer up to the caller's own
+ * place, which alone differs between callers (see `sendBoard`).
+ */
+type SharedPage = { readonly head: Buffer };
 /**
  * One read of a board, shared by every caller for `leaderboardPageCacheMs`. A board of at most
  * `leaderboardWholeMaxMembers` is read whole, so its pages and every caller's place come from
  * that one read; a bigger one is read a page at a time, with each caller's place read per request.
  */
 type BoardRead = { readonly standings: Standings | undefined; readonly pages: PageCache<SharedPage> };
+/** Where a page sits: what its head says besides its entries. */
+type PageAt = { readonly period: Period; readonly window: string; readonly offset: number };
 
 const decoded = <A>(codec: t.Decoder<unknown, A>, reply: unknown, what: string): A => {
   const result = codec.decode(reply);
@@ -50,6 +56,31 @@ const BOARDS_KEPT = 16;
 const PAGES_KEPT_PER_BOARD = 64;
 
 /**
+ * The answer of a board route (a `BoardPage`, the caller's own place last), written as the page's
+ * shared bytes followed by that place. Written straight to the socket: Fastify sends one
+ * payload, and joining the two would allocate and copy the page again for every request. So this
+ * reply skips the onSend hooks: headers set before it are kept, a Cache-Control already set
+ * (read-your-writes' `no-store` for a read that could not wait long enough) is not overridden,
+ * and a HEAD request gets the headers alone, as Fastify's own hook would leave it.
+ */
+const sendBoard = (reply: FastifyReply, page: SharedPage, me: Place): void => {
+  const tail = `"me":${JSON.stringify(me)}}`;
+  const headers = reply.getHeaders() as OutgoingHttpHeaders;
+  headers['cache-control'] ??= 'private, max-age=1';
+  headers['content-type'] = 'application/json; charset=utf-8';
+  headers['content-length'] = page.head.length + Buffer.byteLength(tail);
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, headers);
+  // Fastify strips a HEAD answer's body in an onSend hook, skipped here.
+  if (reply.request.method === 'HEAD') return void res.end();
+  // One write to the socket for headers, page and place: `end` uncorks.
+  res.cork();
+  res.write(page.head);
+  res.end(tail);
+};
+
+/**
  * GET /v1/leaderboards/global: a page of the board with ranks, plus the caller's own place. Both
  * may be `leaderboardPageCacheMs` old; a read-your-writes read (`minPosition`) reads both afresh.
  */
@@ -58,18 +89,21 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
   deps.redis.defineCommand('sleepsocialBoardPlace', { numberOfKeys: 1, lua: script('place') });
   const reads = pageCache<BoardRead>({ ttlMs: deps.leaderboardPageCacheMs, max: BOARDS_KEPT }, deps.clock);
 
-  const shared = async (total: number, ranked: Ranked[]): Promise<SharedPage> => {
+  const shared = async (at: PageAt, total: number, ranked: Ranked[]): Promise<SharedPage> => {
     const users = await deps.users.summaries(ranked.map((r) => r.member));
     const entries: BoardPage['entries'] = ranked.map((r) => ({
       rank: r.rank,
       user: users.get(r.member) ?? { id: r.member, handle: null, displayName: null },
       score: r.score,
     }));
-    return { total, count: ranked.length, entriesJson: JSON.stringify(entries) };
+    const nextOffset = at.offset + ranked.length;
+    const nextCursor = nextOffset < total ? OffsetCursor.encode(nextOffset) : null;
+    const head = `{"period":${JSON.stringify(at.period)},"window":${JSON.stringify(at.window)},"total":${total},"entries":${JSON.stringify(entries)},"nextCursor":${JSON.stringify(nextCursor)},`;
+    return { head: Buffer.from(head) };
   };
-  const readPage = async (board: string, offset: number, limit: number): Promise<SharedPage> => {
-    const [total, higherThanFirst, flat] = decoded(PageReply, await deps.redis.sleepsocialBoardPage(board, String(offset), String(limit)), 'page');
-    return shared(total, rankPage(pairs(flat), offset, higherThanFirst));
+  const readPage = async (board: string, at: PageAt, limit: number): Promise<SharedPage> => {
+    const [total, higherThanFirst, flat] = decoded(PageReply, await deps.redis.sleepsocialBoardPage(board, String(at.offset), String(limit)), 'page');
+    return shared(at, total, rankPage(pairs(flat), at.offset, higherThanFirst));
   };
   const readPlace = async (board: string, member: string): Promise<Place> => {
     const [score, above] = decoded(PlaceReply, await deps.redis.sleepsocialBoardPlace(board, member), 'place');
@@ -85,26 +119,43 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
     // Its pages live as long as the read: the read's own time bounds theirs.
     return { standings, pages: pageCache<SharedPage>({ ttlMs: Number.POSITIVE_INFINITY, max: PAGES_KEPT_PER_BOARD }, deps.clock) };
   };
+  const pageOfRead = ({ standings, pages }: BoardRead, board: string, at: PageAt, limit: number) => {
+    const load = () => (standings ? shared(at, standings.total, standings.page(at.offset, limit)) : readPage(board, at, limit));
+    return { key: `${at.offset}|${limit}`, load, pages };
+  };
 
+  /**
+   * The page and the caller's place from what the board's shared read already holds, without
+   * waiting; undefined when a read is under way or the caller's place needs a Redis read.
+   */
+  const held = (board: string, at: PageAt, limit: number, member: string): [SharedPage, Place] | undefined => {
+    const read = reads.loaded(board, () => readBoard(board));
+    if (!read?.standings) return undefined;
+    const { key, load, pages } = pageOfRead(read, board, at, limit);
+    const page = pages.loaded(key, load);
+    return page && [page, read.standings.place(member)];
+  };
   /** The page and the caller's place, from the board's shared read (or afresh, when asked to be). */
-  const answer = async (board: string, offset: number, limit: number, member: string, fresh: boolean): Promise<[SharedPage, Place]> => {
-    if (fresh || deps.leaderboardPageCacheMs === 0) return Promise.all([readPage(board, offset, limit), readPlace(board, member)]);
-    const { standings, pages } = await reads.get(board, () => readBoard(board));
-    const page = pages.get(`${offset}|${limit}`, () => (standings ? shared(standings.total, standings.page(offset, limit)) : readPage(board, offset, limit)));
-    return standings ? [await page, standings.place(member)] : Promise.all([page, readPlace(board, member)]);
+  const answer = async (board: string, at: PageAt, limit: number, member: string, fresh: boolean): Promise<[SharedPage, Place]> => {
+    if (fresh || deps.leaderboardPageCacheMs === 0) return Promise.all([readPage(board, at, limit), readPlace(board, member)]);
+    const read = await reads.get(board, () => readBoard(board));
+    const { key, load, pages } = pageOfRead(read, board, at, limit);
+    const page = pages.get(key, load);
+    return read.standings ? [await page, read.standings.place(member)] : Promise.all([page, readPlace(board, member)]);
   };
 
   const schema = routeSchema({ summary: 'A page of the global leaderboard, with the caller’s place', tags: ['leaderboards'], auth: true, querystring: BoardQuery, response: BoardPage });
-  app.get('/v1/leaderboards/global', { schema, preHandler: authenticate(deps.tokens) }, async (request, reply) => {
+  // Not async: a page already held is answered in the same turn, without a promise.
+  app.get('/v1/leaderboards/global', { schema, preHandler: authenticate(deps.tokens) }, (request, reply) => {
     const q = decodeRequest(BoardQuery, request, reply, 'query');
-    if (!q) return reply;
+    if (!q) return;
     const { date, limit, offset } = pageOf(q, deps.clock);
     const board = globalBoardKey(deps.redisPrefix, q.period, date);
-    const [page, me] = await answer(board, offset, limit, principalOf(request).userId, readsOwnWrite(request));
-    const nextOffset = offset + page.count;
-    const nextCursor = nextOffset < page.total ? OffsetCursor.encode(nextOffset) : null;
-    // The shape of BoardPage, assembled around the entries serialised when the page was read.
-    const body = `{"period":${JSON.stringify(q.period)},"window":${JSON.stringify(windowOf(q.period, date))},"total":${page.total},"entries":${page.entriesJson},"me":${JSON.stringify(me)},"nextCursor":${JSON.stringify(nextCursor)}}`;
-    return reply.header('cache-control', 'private, max-age=1').type('application/json; charset=utf-8').send(body);
+    const at: PageAt = { period: q.period, window: windowOf(q.period, date), offset };
+    const member = principalOf(request).userId;
+    const fresh = readsOwnWrite(request);
+    const now = fresh ? undefined : held(board, at, limit, member);
+    if (now) return sendBoard(reply, ...now);
+    return answer(board, at, limit, member, fresh).then(([page, me]) => sendBoard(reply, page, me));
   });
 };

@@ -122,6 +122,17 @@ describe('GET /v1/leaderboards/global', () => {
     expect(Object.keys(board).sort()).toEqual(['entries', 'me', 'nextCursor', 'period', 'total', 'window']);
   });
 
+  it('answers HEAD with the headers of GET and no body; the length it declares is the body’s', async () => {
+    const url = `/v1/leaderboards/global?period=day&date=${DAY}`;
+    const full = await get(system.app, url, users.me);
+    expect(Number(full.headers['content-length'])).toBe(full.rawPayload.length);
+    const head = await system.app.inject({ method: 'HEAD', url, headers: { authorization: `Bearer ${users.me.token}` } });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe(full.headers['content-length']);
+    expect(head.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(head.rawPayload.length).toBe(0);
+  });
+
   it('pages with opaque cursors; a page starting inside a tie keeps the tie’s rank', async () => {
     const expected = expectedGlobal();
     const first = await global(`period=day&date=${DAY}&limit=2`);
