@@ -22,12 +22,11 @@ const routeOf = (request: FastifyRequest): string => request.routeOptions.url ??
  */
 export const observeHttp = (app: FastifyInstance, metrics: Metrics | undefined): void => {
   if (tracingOn()) traceRequests(app);
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics?.httpDuration.observe({ method: request.method, route: routeOf(request), status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    done();
-  });
-
   if (metrics) {
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.httpDuration.observe({ method: request.method, route: routeOf(request), status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
+    });
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
       reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
     );
