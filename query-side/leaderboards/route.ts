@@ -15,7 +15,7 @@ import { BoardPage, BoardQuery, pageOf } from './page.js';
 import { pageCache, type PageCache } from './page-cache.js';
 import { rankPage, type Ranked } from './ranking.js';
 import { pairs } from '../with-scores.js';
-import { standingsOf, type Standings } from './standings.js';
+import { standingsOf, type Place, type Standings } from './standings.js';
 
 const script = (name: string) => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 
@@ -30,12 +30,11 @@ const PageReply = t.tuple([t.number, t.number, t.array(t.string)]);
 /** {score, members above} for a scored member, {} for one without a score. */
 const PlaceReply = t.array(t.union([t.string, t.number]));
 
-type Place = { readonly rank: number; readonly score: number } | null;
 /**
- * A page as every caller sees it, encoded once: `head` is the whole answer up to the caller's own
- * place, which alone differs between callers (see `sendBoard`).
+ * A page as every caller sees it, encoded once: the whole answer up to the caller's own place,
+ * which alone differs between callers (see `sendBoard`).
  */
-type SharedPage = { readonly head: Buffer };
+type SharedPage = Buffer;
 /**
  * One read of a board, shared by every caller for `leaderboardPageCacheMs`. A board of at most
  * `leaderboardWholeMaxMembers` is read whole, so its pages and every caller's place come from
@@ -68,7 +67,7 @@ const sendBoard = (reply: FastifyReply, page: SharedPage, me: Place): void => {
   const headers = reply.getHeaders() as OutgoingHttpHeaders;
   headers['cache-control'] ??= 'private, max-age=1';
   headers['content-type'] = 'application/json; charset=utf-8';
-  headers['content-length'] = page.head.length + Buffer.byteLength(tail);
+  headers['content-length'] = page.length + Buffer.byteLength(tail);
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, headers);
@@ -76,7 +75,7 @@ const sendBoard = (reply: FastifyReply, page: SharedPage, me: Place): void => {
   if (reply.request.method === 'HEAD') return void res.end();
   // One write to the socket for headers, page and place: `end` uncorks.
   res.cork();
-  res.write(page.head);
+  res.write(page);
   res.end(tail);
 };
 
@@ -99,7 +98,7 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
     const nextOffset = at.offset + ranked.length;
     const nextCursor = nextOffset < total ? OffsetCursor.encode(nextOffset) : null;
     const head = `{"period":${JSON.stringify(at.period)},"window":${JSON.stringify(at.window)},"total":${total},"entries":${JSON.stringify(entries)},"nextCursor":${JSON.stringify(nextCursor)},`;
-    return { head: Buffer.from(head) };
+    return Buffer.from(head);
   };
   const readPage = async (board: string, at: PageAt, limit: number): Promise<SharedPage> => {
     const [total, higherThanFirst, flat] = decoded(PageReply, await deps.redis.sleepsocialBoardPage(board, String(at.offset), String(limit)), 'page');

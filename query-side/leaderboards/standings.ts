@@ -4,9 +4,12 @@ import { rankPage, type Ranked } from './ranking.js';
  * A whole board as one read saw it, in rank order: every member's place answers from memory, and
  * every page of the board and every caller's place agree, as they came from the same read.
  */
+/** A member's rank and score on a board, or null for one without a score there. */
+export type Place = { readonly rank: number; readonly score: number } | null;
+
 export type Standings = {
   readonly total: number;
-  place(member: string): { readonly rank: number; readonly score: number } | null;
+  place(member: string): Place;
   page(offset: number, limit: number): Ranked[];
 };
 
