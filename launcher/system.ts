@@ -112,13 +112,13 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
   // The read API has a connection of its own, without auto-pipelining (see createRedis).
   const readRedis = has('query-api') ? createRedis(config.REDIS_URL, { autoPipelining: false }) : undefined;
   if (readRedis) readiness.push({ name: 'redis (reads)', check: async () => void (await readRedis.ping()) });
-  // Feed items and pages held until Redis reports them changed (see query-side/tracking).
+  // Feed items and pages, and board reads, held until Redis reports them changed (see query-side/tracking).
   const tracking =
-    readRedis && config.FEED_ITEM_CACHE_MS > 0
+    readRedis && (config.FEED_ITEM_CACHE_MS > 0 || config.LEADERBOARD_PAGE_CACHE_MS > 0)
       ? startTracking(config.REDIS_URL, { log: (message, error) => log('warn', message, { error: error instanceof Error ? error.message : String(error) }) })
       : undefined;
-  const reuse = tracking && { itemCacheMs: config.FEED_ITEM_CACHE_MS, tracking };
-  if (readRedis && cache) queryRoutes({ redis: readRedis, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed: { ...feed, ...(reuse && { reuse }) }, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
+  const reuse = config.FEED_ITEM_CACHE_MS > 0 ? { itemCacheMs: config.FEED_ITEM_CACHE_MS } : undefined;
+  if (readRedis && cache) queryRoutes({ redis: readRedis, tracking, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed: { ...feed, ...(reuse && { reuse }) }, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
   if (has('relay') && producer) {
     relay = createRelay(
       { store, producer, checkpoint, lease: mysqlLease(infra.pool, `${config.MYSQL_DATABASE}.relay`), log, metrics: { published: (n) => metrics.relayPublished.inc(n) } },

@@ -18,12 +18,22 @@ export type QueryDeps = {
   /** Profile cache (Memcached); an optimisation only: every route answers without it. */
   readonly cache: Cache;
   /**
-   * Home feeds: entries kept per feed and days a log stays in feeds (older ones are dropped on
-   * read). With `reuse`, the query process holds feed items and pages it read until Redis reports
-   * a change to them (`tracking`), for `itemCacheMs` at most; without, it reads every page afresh.
+   * Redis client-side caching: what the process reads on `tracking.redis` it may hold until Redis
+   * reports a change. Without it, feed pages are read afresh every time and board reads last
+   * `leaderboardPageCacheMs` at most.
    */
-  readonly feed: { readonly length: number; readonly retentionDays: number; readonly reuse?: { readonly itemCacheMs: number; readonly tracking: Tracking } };
-  /** How long a global leaderboard read (ranks, names, places) may be reused; 0 reads it every time. */
+  readonly tracking?: Tracking | undefined;
+  /**
+   * Home feeds: entries kept per feed and days a log stays in feeds (older ones are dropped on
+   * read). With `reuse` (and `tracking`), the query process holds feed items and pages it read
+   * until Redis reports a change to them, for `itemCacheMs` at most.
+   */
+  readonly feed: { readonly length: number; readonly retentionDays: number; readonly reuse?: { readonly itemCacheMs: number } };
+  /**
+   * How long a global leaderboard read (ranks, names, places) is reused before it is read again;
+   * 0 reads it every time. With `tracking`, a whole board's ranks are reused past that until
+   * Redis reports a change to it (its names are still refreshed this often).
+   */
   readonly leaderboardPageCacheMs: number;
   /** Boards of at most this many members are read whole, every caller's place answered from that read. */
   readonly leaderboardWholeMaxMembers: number;

@@ -94,7 +94,7 @@ type Read = {
  */
 export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   const keys = feedKeys(deps.redisPrefix);
-  const reuse = deps.feed.reuse;
+  const reuse = deps.tracking && deps.feed.reuse && { ...deps.feed.reuse, tracking: deps.tracking };
   // What is held must have been read on the tracked connection, so every feed read is made on it.
   const redis = reuse?.tracking.redis ?? deps.redis;
   redis.defineCommand('sleepsocialFeedPage', { numberOfKeys: 1, lua: pageScript });

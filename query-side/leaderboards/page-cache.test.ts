@@ -27,6 +27,26 @@ describe('page cache', () => {
     expect(c.loads()).toBe(1);
   });
 
+  it('keeps a page past its time, without a load, while `renew` says it is current', async () => {
+    let now = 0;
+    let current = true;
+    const cache = pageCache<string>({ ttlMs: 250, max: 10, renew: () => current }, () => now);
+    const c = counter();
+    expect(await cache.get('a', c.load('a'))).toBe('a#1');
+    for (now = 250; now < 2_000; now += 250) expect(cache.loaded('a', c.load('a'))).toBe('a#1');
+    expect(c.loads()).toBe(1);
+    current = false;
+    // Renewed at 1750, so it is not looked at again before 2000.
+    now = 1_999;
+    expect(cache.loaded('a', c.load('a'))).toBe('a#1');
+    expect(c.loads()).toBe(1);
+    now = 2_000;
+    expect(cache.loaded('a', c.load('a'))).toBe('a#1');
+    await settle();
+    expect(cache.loaded('a', c.load('a'))).toBe('a#2');
+    expect(c.loads()).toBe(2);
+  });
+
   it('drops a page whose reload failed: the next request waits for a fresh load', async () => {
     let now = 0;
     const cache = pageCache<string>({ ttlMs: 250, max: 10 }, () => now);

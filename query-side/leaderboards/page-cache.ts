@@ -18,9 +18,16 @@ export type PageCache<P> = {
 };
 
 type Loaded<P> = { readonly value: P } | undefined;
-type Entry<P> = { readonly until: number; readonly page: Promise<P>; loaded: Loaded<P>; next?: Promise<P> };
+type Entry<P> = { until: number; readonly page: Promise<P>; loaded: Loaded<P>; next?: Promise<P> };
 
-export const pageCache = <P>({ ttlMs, max }: { readonly ttlMs: number; readonly max: number }, clock: () => number = Date.now): PageCache<P> => {
+type Options<P> = {
+  readonly ttlMs: number;
+  readonly max: number;
+  /** A page whose time is up is kept for another `ttlMs`, without a load, while this says it is still current. */
+  readonly renew?: (page: P) => boolean;
+};
+
+export const pageCache = <P>({ ttlMs, max, renew }: Options<P>, clock: () => number = Date.now): PageCache<P> => {
   const entries = new Map<string, Entry<P>>();
   const start = (key: string, page: Promise<P>, until: number): Entry<P> => {
     const entry: Entry<P> = { until, page, loaded: undefined };
@@ -38,6 +45,10 @@ export const pageCache = <P>({ ttlMs, max }: { readonly ttlMs: number; readonly 
     const hit = entries.get(key);
     if (hit && hit.until > now) return hit;
     if (hit?.loaded) {
+      if (!hit.next && renew?.(hit.loaded.value)) {
+        hit.until = now + ttlMs;
+        return hit;
+      }
       if (!hit.next) {
         const next = load();
         hit.next = next;

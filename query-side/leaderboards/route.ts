@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Result } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { authenticate, principalOf } from '../../shared/auth/authenticate.js';
@@ -13,6 +13,7 @@ import type { QueryDeps } from '../deps.js';
 import { readsOwnWrite } from '../read-your-writes.js';
 import { BoardPage, BoardQuery, pageOf } from './page.js';
 import { pageCache, type PageCache } from './page-cache.js';
+import { boardWatch, type Watch } from './board-watch.js';
 import { rankPage, type Ranked } from './ranking.js';
 import { pairs } from '../with-scores.js';
 import { standingsOf, type Place, type Standings } from './standings.js';
@@ -38,9 +39,10 @@ type SharedPage = Buffer;
 /**
  * One read of a board, shared by every caller for `leaderboardPageCacheMs`. A board of at most
  * `leaderboardWholeMaxMembers` is read whole, so its pages and every caller's place come from
- * that one read; a bigger one is read a page at a time, with each caller's place read per request.
+ * that one read, which is kept past its time while `watch` says Redis reported no change to the
+ * board; a bigger one is read a page at a time, with each caller's place read per request.
  */
-type BoardRead = { readonly standings: Standings | undefined; readonly pages: PageCache<SharedPage> };
+type BoardRead = { readonly standings: Standings | undefined; readonly pages: PageCache<SharedPage>; readonly watch: Watch };
 /** Where a page sits: what its head says besides its entries. */
 type PageAt = { readonly period: Period; readonly window: string; readonly offset: number };
 
@@ -86,7 +88,8 @@ const sendBoard = (reply: FastifyReply, page: SharedPage, me: Place): void => {
 export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
   deps.redis.defineCommand('sleepsocialBoardPage', { numberOfKeys: 1, lua: script('page') });
   deps.redis.defineCommand('sleepsocialBoardPlace', { numberOfKeys: 1, lua: script('place') });
-  const reads = pageCache<BoardRead>({ ttlMs: deps.leaderboardPageCacheMs, max: BOARDS_KEPT }, deps.clock);
+  const reads = pageCache<BoardRead>({ ttlMs: deps.leaderboardPageCacheMs, max: BOARDS_KEPT, renew: (read) => read.watch.current() }, deps.clock);
+  const boards = boardWatch(deps.redis, deps.tracking, 2 * BOARDS_KEPT);
 
   const shared = async (at: PageAt, total: number, ranked: Ranked[]): Promise<SharedPage> => {
     const users = await deps.users.summaries(ranked.map((r) => r.member));
@@ -112,11 +115,14 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
     // Two commands rather than one script: a script's ZRANGE of 10k members cost Redis twice what
     // the command does (every member copied into a Lua table), and Redis is shared by every process.
     const max = deps.leaderboardWholeMaxMembers;
-    const whole = (await deps.redis.zcard(board)) <= max ? await deps.redis.zrange(board, 0, max, 'REV', 'WITHSCORES') : undefined;
-    // One that grew past the limit in between is read a page at a time, as any bigger one.
-    const standings = whole && whole.length <= 2 * max ? standingsOf(whole) : undefined;
-    // Its pages live as long as the read: the read's own time bounds theirs.
-    return { standings, pages: pageCache<SharedPage>({ ttlMs: Number.POSITIVE_INFINITY, max: PAGES_KEPT_PER_BOARD }, deps.clock) };
+    const whole = async (redis: Redis) => ((await redis.zcard(board)) <= max ? await redis.zrange(board, 0, max, 'REV', 'WITHSCORES') : undefined);
+    // One that grew past the limit in between is read a page at a time, as any bigger one (and
+    // is not held past its time: its pages are not read on the tracked connection).
+    const fits = (members: string[] | undefined): members is string[] => members !== undefined && members.length <= 2 * max;
+    const { value, watch: current } = await boards.read(board, whole, fits);
+    const standings = fits(value) ? standingsOf(value) : undefined;
+    // Its pages carry names, which are not tracked: they are built again each period, from the read.
+    return { standings, watch: current, pages: pageCache<SharedPage>({ ttlMs: deps.leaderboardPageCacheMs, max: PAGES_KEPT_PER_BOARD }, deps.clock) };
   };
   const pageOfRead = ({ standings, pages }: BoardRead, board: string, at: PageAt, limit: number) => {
     const load = () => (standings ? shared(at, standings.total, standings.page(at.offset, limit)) : readPage(board, at, limit));

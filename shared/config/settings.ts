@@ -65,12 +65,12 @@ export const settings = {
   LEADERBOARD_PAGE_CACHE_MS: {
     codec: NonNegativeIntFromString,
     default: '250',
-    doc: 'How long a query process reuses a read of a global leaderboard (a page’s ranks and names, and on a board read whole every caller’s own place); after it, the old read still answers while one reload runs. 0 turns it off. Reads with minPosition bypass it.',
+    doc: 'How long a query process reuses a read of a global leaderboard (a page’s ranks and names, and on a board read whole every caller’s own place); after it, the old read still answers while one reload runs. A board read whole is reused past it until Redis reports a change to the board (client-side caching), its names still refreshed this often. 0 turns it off. Reads with minPosition bypass it.',
   },
   LEADERBOARD_WHOLE_MAX_MEMBERS: {
     codec: NonNegativeIntFromString,
     default: '10000',
-    doc: 'A global leaderboard with at most this many members is read whole (once per LEADERBOARD_PAGE_CACHE_MS while it is requested), so each caller’s place is answered from memory; a bigger one costs a Redis read per request for it. Measured here (ZCARD, then ZRANGE): 10k members read in ~11 ms, of which the process ~8 ms and Redis ~4 ms; 20k in ~18 ms (the process ~16 ms). Each board read whole holds ~100 bytes per member; 16 boards are kept at most.',
+    doc: 'A global leaderboard with at most this many members is read whole (again at most once per LEADERBOARD_PAGE_CACHE_MS while it is requested, and only once Redis reports it changed), so each caller’s place is answered from memory; a bigger one costs a Redis read per request for it. Measured here (ZCARD, then ZRANGE): 10k members read in ~11 ms, of which the process ~8 ms and Redis ~4 ms; 20k in ~18 ms (the process ~16 ms). Each board read whole holds ~100 bytes per member; 16 boards are kept at most.',
   },
   READY_MAX_PROJECTOR_LAG: {
     codec: PositiveIntFromString,

@@ -58,8 +58,8 @@ beforeAll(async () => {
   tracking.onInvalidate((key) => void (key === null && (trackingLost += 1)));
   for (const mode of ['exact', 'cached'] as const) {
     const built = buildHttpApp({ readiness: [] });
-    const reuse = mode === 'cached' ? { reuse: { itemCacheMs: ITEM_CACHE_MS, tracking } } : {};
-    queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, ...reuse }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(built);
+    const reuse = mode === 'cached' ? { reuse: { itemCacheMs: ITEM_CACHE_MS } } : {};
+    queryRoutes({ redis, tracking, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, ...reuse }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(built);
     await built.ready();
     apps[mode] = built;
   }
@@ -365,7 +365,7 @@ describe('GET /v1/feed, holding pages, when Redis’s news of a change comes lat
         return names.summaries(userIds);
       },
     };
-    queryRoutes({ redis, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, reuse: { itemCacheMs: ITEM_CACHE_MS, tracking: lateTracking } }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users })(lateApp);
+    queryRoutes({ redis, tracking: lateTracking, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, reuse: { itemCacheMs: ITEM_CACHE_MS } }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users })(lateApp);
     await lateApp.ready();
   });
   afterAll(() => lateApp.close());

@@ -5,6 +5,11 @@ import type { Config } from '../../shared/config/index.js';
 import { errorPaths, eventuallyRead, expectProblem, follow, get, logNight, queryApp, register, startSystem, type Caller } from './support.js';
 import { Redis } from 'ioredis';
 import { globalBoardKey } from '../../shared/leaderboards/windows.js';
+import { eventually } from '../../shared/testing/environment.js';
+import { createPool } from '../../shared/mysql/pool.js';
+import { mysqlSettingsOf } from '../../launcher/infrastructure.js';
+import { userDirectory } from '../../query-side/users.js';
+import type { Tracking } from '../../query-side/tracking/tracking.js';
 
 // The friends board and the neighbourhood on the global board, over scores the pipeline put in
 // Redis from nights logged through the command API. Three users tie at 450 on purpose.
@@ -25,6 +30,12 @@ const expectedGlobal = (): { id: string; score: number; rank: number }[] => {
     .map(([name, score]) => ({ id: users[name as keyof typeof minutes].userId, score }))
     .sort((x, y) => y.score - x.score || (x.id < y.id ? 1 : -1));
   return sorted.map((e) => ({ ...e, rank: sorted.filter((o) => o.score > e.score).length + 1 }));
+};
+/** The connection a reader reads whole boards on, once its tracking is up. */
+const trackedConnection = async (tracking: Tracking | undefined): Promise<Redis> => {
+  if (!tracking) throw new Error('the reader has no tracking');
+  await eventually(async () => ((await tracking.synced()) ? true : undefined), 10_000, 20);
+  return tracking.redis;
 };
 const brief = (entries: Entry[]) => entries.map((e) => ({ id: e.user.id, score: e.score, rank: e.rank }));
 
@@ -167,17 +178,18 @@ describe('GET /v1/leaderboards/global', () => {
     // ZCARD and its ZRANGE. The board (a date nobody logged) is written here directly for that.
     const board = globalBoardKey(config.REDIS_KEY_PREFIX, 'day', '2026-08-01');
     const writer = new Redis(config.REDIS_URL);
-    const raced = new Redis(config.REDIS_URL);
+    const seeded = Object.values(users);
+    await writer.zadd(board, ...seeded.flatMap((u, i) => [100 + i, u.userId]));
+    // At the limit when counted, two over it when read.
+    const reader = queryApp(config, { leaderboardPageCacheMs: 60_000, leaderboardWholeMaxMembers: seeded.length });
+    // Boards are read whole on the tracked connection, once tracking is up.
+    const raced = await trackedConnection(reader.deps.tracking);
     const count = raced.zcard.bind(raced);
     raced.zcard = async (key: string) => {
       const counted = await count(key);
       if (key === board) await writer.zadd(board, 1, 'late-1', 2, 'late-2');
       return counted;
     };
-    const seeded = Object.values(users);
-    await writer.zadd(board, ...seeded.flatMap((u, i) => [100 + i, u.userId]));
-    // At the limit when counted, two over it when read.
-    const reader = queryApp(config, { redis: raced, leaderboardPageCacheMs: 60_000, leaderboardWholeMaxMembers: seeded.length });
     const reference = queryApp(config, { leaderboardPageCacheMs: 0 });
     try {
       const query = '/v1/leaderboards/global?period=day&date=2026-08-01&limit=100';
@@ -214,6 +226,51 @@ describe('GET /v1/leaderboards/global', () => {
       expect(brief(after.entries)).toEqual([{ id: users.c.userId, score: 420, rank: 1 }]);
       // Never a mix of the two reads.
       for (const answer of seen) expect([JSON.stringify({ total: 0, me: null, entries: [] }), JSON.stringify({ total: 1, me: after.me, entries: brief(after.entries) })]).toContain(answer);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('keeps a whole board past its time while Redis reports no change to it, with names still refreshed each period', async () => {
+    let now = 0;
+    const pool = createPool({ ...mysqlSettingsOf(config), poolSize: 2 });
+    // Names straight from MySQL: what a page shows is what its last build read.
+    const reader = queryApp(config, { pool, users: userDirectory(pool, { ttlMs: 0, max: 100 }), leaderboardPageCacheMs: 1_000, clock: () => now });
+    const tracking = reader.deps.tracking;
+    const tracked = await trackedConnection(tracking);
+    let wholeReads = 0;
+    const zrange = tracked.zrange.bind(tracked);
+    tracked.zrange = ((...args: Parameters<typeof zrange>) => ((wholeReads += 1), zrange(...args))) as typeof zrange;
+    const june = 'period=month&date=2026-06-01';
+    const read = async () => (await get(reader.app, `/v1/leaderboards/global?${june}`, users.e)).json<Board>();
+    try {
+      await logNight(system.app, users.d, '2026-06-10T07:00:00Z', 400);
+      await eventuallyRead<Board>(system.app, `/v1/leaderboards/global?${june}`, users.d, (b) => b.total === 1);
+      const first = await read();
+      expect(first).toMatchObject({ total: 1, me: null, entries: [{ rank: 1, score: 400, user: { displayName: 'Player d' } }] });
+      for (let i = 0; i < 5; i++) {
+        now += 1_000;
+        expect(await read()).toEqual(first);
+      }
+      expect(wholeReads).toBe(1);
+
+      // A new name is not a change to the board: it shows once its page is built again.
+      const renamed = await system.app.inject({ method: 'PATCH', url: '/v1/me', headers: { authorization: `Bearer ${users.d.token}` }, payload: { displayName: 'Dee' } });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      await eventuallyRead<{ displayName: string }>(system.app, `/v1/users/${users.d.userId}`, users.d, (p) => p.displayName === 'Dee');
+      now += 1_000;
+      await eventually(async () => ((await read()).entries[0]?.user.displayName === 'Dee' ? true : undefined), 5_000, 10);
+      expect(wholeReads).toBe(1);
+
+      // A change to the board is: once Redis has told the reader, the next period reads it again.
+      await logNight(system.app, users.e, '2026-06-11T07:00:00Z', 300);
+      await eventuallyRead<Board>(system.app, `/v1/leaderboards/global?${june}`, users.e, (b) => b.total === 2);
+      expect(await tracking?.synced()).toBe(true);
+      expect(await read()).toMatchObject({ total: 1 });
+      now += 1_000;
+      const after = await eventuallyRead<Board>(reader.app, `/v1/leaderboards/global?${june}`, users.e, (b) => b.total === 2, 5_000);
+      expect(after.me).toEqual({ rank: 2, score: 300 });
+      expect(wholeReads).toBe(2);
     } finally {
       await reader.close();
     }

@@ -24,7 +24,8 @@ export { startSystem } from '../system.js';
  */
 export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, routes = queryRoutes) => {
   const pool = overrides.pool ?? createPool({ ...mysqlSettingsOf(config), poolSize: 2 });
-  const tracking = !overrides.feed && config.FEED_ITEM_CACHE_MS > 0 ? startTracking(config.REDIS_URL) : undefined;
+  // Its own unless the test gives one (or none, as `tracking: undefined`).
+  const tracking = 'tracking' in overrides ? undefined : startTracking(config.REDIS_URL);
   const deps: QueryDeps = {
     redis: overrides.redis ?? new Redis(config.REDIS_URL),
     pool,
@@ -32,7 +33,8 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
     tokens: createTokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_TTL_SECONDS }),
     clock: () => Date.now(),
     redisPrefix: config.REDIS_KEY_PREFIX,
-    feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS, ...(tracking && { reuse: { itemCacheMs: config.FEED_ITEM_CACHE_MS, tracking } }) },
+    tracking,
+    feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS, ...(config.FEED_ITEM_CACHE_MS > 0 && { reuse: { itemCacheMs: config.FEED_ITEM_CACHE_MS } }) },
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
     leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS,
     leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS,
@@ -48,7 +50,7 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
       await app.close();
       deps.cache.close();
       deps.redis.disconnect();
-      tracking?.close();
+      deps.tracking?.close();
       await deps.pool.end();
     },
   };
