@@ -117,7 +117,7 @@ export const buildSystem = (config: Config, roles: readonly Role[], logger: Http
     readRedis && (config.FEED_ITEM_CACHE_MS > 0 || config.LEADERBOARD_PAGE_CACHE_MS > 0)
       ? startTracking(config.REDIS_URL, { log: (message, error) => log('warn', message, { error: error instanceof Error ? error.message : String(error) }) })
       : undefined;
-  const reuse = config.FEED_ITEM_CACHE_MS > 0 ? { itemCacheMs: config.FEED_ITEM_CACHE_MS } : undefined;
+  const reuse = config.FEED_ITEM_CACHE_MS > 0 ? { itemCacheMs: config.FEED_ITEM_CACHE_MS, syncMs: config.FEED_SYNC_MS } : undefined;
   if (readRedis && cache) queryRoutes({ redis: readRedis, tracking, pool: infra.pool, tokens, clock: systemClock, redisPrefix: config.REDIS_KEY_PREFIX, feed: { ...feed, ...(reuse && { reuse }) }, cache, readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS, leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS, leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS, users: userDirectory(infra.pool, { ttlMs: 5_000, max: 50_000 }) })(app);
   if (has('relay') && producer) {
     relay = createRelay(

@@ -26,9 +26,10 @@ export type QueryDeps = {
   /**
    * Home feeds: entries kept per feed and days a log stays in feeds (older ones are dropped on
    * read). With `reuse` (and `tracking`), the query process holds feed items and pages it read
-   * until Redis reports a change to them, for `itemCacheMs` at most.
+   * until Redis reports a change to them, for `itemCacheMs` at most; a held page is answered once
+   * every change Redis finished `syncMs` before the request has been heard of (0: before it).
    */
-  readonly feed: { readonly length: number; readonly retentionDays: number; readonly reuse?: { readonly itemCacheMs: number } };
+  readonly feed: { readonly length: number; readonly retentionDays: number; readonly reuse?: { readonly itemCacheMs: number; readonly syncMs: number } };
   /**
    * How long a global leaderboard read (ranks, names, places) is reused before it is read again;
    * 0 reads it every time. With `tracking`, a whole board's ranks are reused past that until

@@ -158,10 +158,12 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     const home = keys.home(me);
     if (!reuse || readsOwnWrite(request)) return send(reply, bodyOf(await readExactly(home, limit, cursor, cutoff, request.log), limit));
 
-    // A held page is answered only once every change Redis finished before this request has been
-    // heard of: a retraction or a correction shows at once, as when the page is read afresh.
+    // A held page is answered only once every change Redis finished `syncMs` before this request
+    // (or, with 0, before it) has been heard of: a retraction or a correction shows as soon as
+    // when the page is read afresh, give or take those milliseconds.
     const page = `${me} ${limit} ${cursor ? `${cursor.score} ${cursor.logId}` : ''}`;
-    if (await reuse.tracking.synced()) {
+    const synced = reuse.tracking.syncedWithin(reuse.syncMs);
+    if (synced === true || (await synced)) {
       // A read of the same page still under way ends after this request was synced: if nothing
       // it read changed meanwhile, it is as fresh as a read of this request's own.
       const body = held.get(page, now);

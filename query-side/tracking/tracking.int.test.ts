@@ -78,6 +78,53 @@ describe('client-side caching with Redis tracking', () => {
     expect(pings).toHaveLength(2);
   });
 
+  describe('syncedWithin', () => {
+    let now = 0;
+    let clocked: Tracking;
+    beforeAll(async () => {
+      clocked = startTracking(config.REDIS_URL, { now: () => now });
+      await eventually(async () => ((await clocked.synced()) ? true : undefined), 10_000, 20);
+    });
+    afterAll(() => clocked.close());
+
+    it('answers at once while a PING sent at most that long ago was answered, and waits for one after', async () => {
+      now = 1_000;
+      expect(await clocked.synced()).toBe(true); // a PING sent at 1000
+      now = 1_004;
+      expect(clocked.syncedWithin(5)).toBe(true);
+      now = 1_005;
+      expect(clocked.syncedWithin(5)).toBe(true);
+      now = 1_006;
+      const waited = clocked.syncedWithin(5);
+      expect(waited).toBeInstanceOf(Promise);
+      expect(await waited).toBe(true); // a PING sent at 1006
+      now = 1_010;
+      expect(clocked.syncedWithin(5)).toBe(true);
+      expect(clocked.syncedWithin(0)).toBeInstanceOf(Promise);
+    });
+
+    it('keeps itself answering at once under steady use: past half the time, a PING goes out in the background', async () => {
+      now = 2_000;
+      await clocked.synced();
+      now = 2_003; // past half of 5: answers at once, and sends a PING stamped 2003
+      expect(clocked.syncedWithin(5)).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      now = 2_007; // 7 after the first PING, 4 after the background one
+      expect(clocked.syncedWithin(5)).toBe(true);
+    });
+
+    it('never answers at once after its connection was lost, until a PING of the new one is answered', async () => {
+      now = 4_000;
+      await clocked.synced();
+      const lost = new Promise<void>((resolve) => clocked.onInvalidate((k) => k === null && resolve()));
+      await admin.client('KILL', 'ID', String(await clocked.redis.client('ID')));
+      await lost;
+      expect(clocked.syncedWithin(1_000)).toBeInstanceOf(Promise);
+      await eventually(async () => ((await clocked.synced()) ? true : undefined), 10_000, 20);
+      expect(clocked.syncedWithin(1_000)).toBe(true);
+    });
+  });
+
   for (const which of ['reads', 'invalidations'] as const) {
     it(`drops everything when its ${which} connection is lost, then tracks again`, async () => {
       const before = await ids();

@@ -26,6 +26,13 @@ export type Tracking = {
    * nothing held may be used.
    */
   synced(): Promise<boolean>;
+  /**
+   * As `synced`, but a PING sent at most `ms` before this call and already answered counts too:
+   * then `true` at once, without waiting (and, under steady use, a PING goes out every `ms / 2` in
+   * the background to keep it so). Every change Redis finished at least `ms` before the call has
+   * then reached the listeners. 0 is `synced`.
+   */
+  syncedWithin(ms: number): true | Promise<boolean>;
   /** Starts a read whose answer may be held; undefined when tracking is down. */
   begin(): TrackedRead | undefined;
   /** Ends a read: true when it may be held (tracking stayed up and none of `keys` changed meanwhile). */
@@ -39,9 +46,11 @@ type Options = {
   /** How long a PING may go unanswered before the subscribed connection is taken for broken. */
   readonly pingTimeoutMs?: number;
   readonly log?: (message: string, error: unknown) => void;
+  /** Milliseconds, for `syncedWithin`; monotonic. */
+  readonly now?: () => number;
 };
 
-export const startTracking = (url: string, { pingTimeoutMs = 1_000, log = () => undefined }: Options = {}): Tracking => {
+export const startTracking = (url: string, { pingTimeoutMs = 1_000, log = () => undefined, now = () => performance.now() }: Options = {}): Tracking => {
   // The subscriber subscribes again itself, after it has learnt its new client id.
   const subscriber = new Redis(url, { connectionName: 'sleepsocial-invalidations', autoResubscribe: false, commandTimeout: pingTimeoutMs, maxRetriesPerRequest: 1 });
   const redis = new Redis(url, { connectionName: 'sleepsocial-tracked-reads', maxRetriesPerRequest: 2 });
@@ -52,10 +61,13 @@ export const startTracking = (url: string, { pingTimeoutMs = 1_000, log = () => 
   let subscriberId: string | undefined;
   let redirected = false;
   let closed = false;
+  /** When the latest answered PING was sent, in this epoch. */
+  let lastSyncedAt = Number.NEGATIVE_INFINITY;
 
   /** Everything held goes, and no read under way may be held. */
   const dropAll = () => {
     epoch += 1;
+    lastSyncedAt = Number.NEGATIVE_INFINITY;
     for (const listener of listeners) listener(null);
   };
   const down = () => {
@@ -120,13 +132,22 @@ export const startTracking = (url: string, { pingTimeoutMs = 1_000, log = () => 
 
   /** The callers waiting for the PING sent at the end of this turn of the event loop. */
   let waiting: { readonly answered: Promise<boolean>; readonly answer: (synced: boolean) => void } | undefined;
+  let pinging = false;
   const ping = () => {
     const callers = waiting;
     waiting = undefined;
     const at = epoch;
+    const sentAt = now();
+    pinging = true;
     subscriber.ping().then(
-      () => callers?.answer(up && at === epoch),
+      () => {
+        pinging = false;
+        const synced = up && at === epoch;
+        if (synced) lastSyncedAt = Math.max(lastSyncedAt, sentAt);
+        callers?.answer(synced);
+      },
       (error: unknown) => {
+        pinging = false;
         // Unanswered: the connection may be broken without having closed. Start over.
         if (!closed) {
           log('client-side caching: PING on the invalidation connection failed; reconnecting', error);
@@ -136,19 +157,26 @@ export const startTracking = (url: string, { pingTimeoutMs = 1_000, log = () => 
       },
     );
   };
+  const synced = (): Promise<boolean> => {
+    if (!up) return Promise.resolve(false);
+    // Every request read in this turn of the loop arrived before the PING leaves, so one PING
+    // answers for them all; one read after it has left waits for the next.
+    if (!waiting) {
+      let answer: (synced: boolean) => void = () => undefined;
+      const answered = new Promise<boolean>((resolve) => (answer = resolve));
+      waiting = { answered, answer };
+      setImmediate(ping);
+    }
+    return waiting.answered;
+  };
   return {
     redis,
-    synced: () => {
-      if (!up) return Promise.resolve(false);
-      // Every request read in this turn of the loop arrived before the PING leaves, so one PING
-      // answers for them all; one read after it has left waits for the next.
-      if (!waiting) {
-        let answer: (synced: boolean) => void = () => undefined;
-        const answered = new Promise<boolean>((resolve) => (answer = resolve));
-        waiting = { answered, answer };
-        setImmediate(ping);
-      }
-      return waiting.answered;
+    synced,
+    syncedWithin: (ms) => {
+      const age = now() - lastSyncedAt;
+      if (!up || ms <= 0 || age > ms) return synced();
+      if (age > ms / 2 && !pinging && !waiting) void synced();
+      return true;
     },
     begin: () => (up ? { stamp: recent.begin(), epoch } : undefined),
     end: (read, keys) => recent.end(read.stamp, keys) && up && read.epoch === epoch,

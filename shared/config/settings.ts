@@ -94,6 +94,11 @@ export const settings = {
     default: '1000',
     doc: 'How long a query process may hold a feed page or item it read. Redis reports every change to them (client-side caching with CLIENT TRACKING), so new nights, corrections and retractions show at once; this bounds how long an author’s new name may take to show. 0 reads every page afresh, as reads with minPosition do.',
   },
+  FEED_SYNC_MS: {
+    codec: NonNegativeIntFromString,
+    default: '5',
+    doc: 'A held feed page is answered once every change Redis finished at least this long before the request has been heard of (a PING on the invalidation connection, sent that recently, answered). Under load one PING then serves every request for this long, and none waits for it; 0 makes every request wait for a PING sent after it arrived (~15 µs of CPU more per page, measured in S6).',
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;

@@ -58,7 +58,8 @@ beforeAll(async () => {
   tracking.onInvalidate((key) => void (key === null && (trackingLost += 1)));
   for (const mode of ['exact', 'cached'] as const) {
     const built = buildHttpApp({ readiness: [] });
-    const reuse = mode === 'cached' ? { reuse: { itemCacheMs: ITEM_CACHE_MS } } : {};
+    // Strict: every request waits for a PING of its own (the bounded lag is tested with tracking).
+    const reuse = mode === 'cached' ? { reuse: { itemCacheMs: ITEM_CACHE_MS, syncMs: 0 } } : {};
     queryRoutes({ redis, tracking, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, ...reuse }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users: userDirectory(pool, { ttlMs: 0, max: 100 }) })(built);
     await built.ready();
     apps[mode] = built;
@@ -337,14 +338,17 @@ describe('GET /v1/feed, holding pages, when Redis’s news of a change comes lat
     const listeners: ((key: string | null) => void)[] = [];
     const pending: (string | null)[] = [];
     real.onInvalidate((key) => void pending.push(key));
+    const synced = async () => {
+      const answer = await real.synced();
+      for (const key of pending.splice(0)) for (const listener of listeners) listener(key);
+      return answer;
+    };
     return {
       ...real,
       redis: real.redis,
-      synced: async () => {
-        const synced = await real.synced();
-        for (const key of pending.splice(0)) for (const listener of listeners) listener(key);
-        return synced;
-      },
+      synced,
+      // Strict here: the route is built with `syncMs: 0`.
+      syncedWithin: () => synced(),
       onInvalidate: (listener) => void listeners.push(listener),
     };
   };
@@ -365,7 +369,7 @@ describe('GET /v1/feed, holding pages, when Redis’s news of a change comes lat
         return names.summaries(userIds);
       },
     };
-    queryRoutes({ redis, tracking: lateTracking, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, reuse: { itemCacheMs: ITEM_CACHE_MS } }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users })(lateApp);
+    queryRoutes({ redis, tracking: lateTracking, pool, tokens, clock: () => readClock, redisPrefix: config.REDIS_KEY_PREFIX, cache: noCache, feed: { length: 500, retentionDays: 7, reuse: { itemCacheMs: ITEM_CACHE_MS, syncMs: 0 } }, readYourWritesTimeoutMs: 2_000, leaderboardPageCacheMs: 0, leaderboardWholeMaxMembers: 0, users })(lateApp);
     await lateApp.ready();
   });
   afterAll(() => lateApp.close());

@@ -34,7 +34,7 @@ export const queryApp = (config: Config, overrides: Partial<QueryDeps> = {}, rou
     clock: () => Date.now(),
     redisPrefix: config.REDIS_KEY_PREFIX,
     tracking,
-    feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS, ...(config.FEED_ITEM_CACHE_MS > 0 && { reuse: { itemCacheMs: config.FEED_ITEM_CACHE_MS } }) },
+    feed: { length: config.FEED_LENGTH, retentionDays: config.FEED_RETENTION_DAYS, ...(config.FEED_ITEM_CACHE_MS > 0 && { reuse: { itemCacheMs: config.FEED_ITEM_CACHE_MS, syncMs: config.FEED_SYNC_MS } }) },
     readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
     leaderboardPageCacheMs: config.LEADERBOARD_PAGE_CACHE_MS,
     leaderboardWholeMaxMembers: config.LEADERBOARD_WHOLE_MAX_MEMBERS,
