@@ -153,6 +153,21 @@ describe.each(['exact', 'cached'] as const)('GET /v1/feed (%s items)', (mode) =>
     ]);
   });
 
+  it('answers HEAD with the headers of GET and no body, twice (the second from a held page when cached)', async () => {
+    const { a } = await followedAuthorWithLogs([1, 2]);
+    for (let i = 0; i < 2; i++) {
+      const full = await get('/v1/feed', a);
+      expect(full.headers['cache-control']).toBe('private, no-cache');
+      expect(full.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(Number(full.headers['content-length'])).toBe(full.rawPayload.length);
+      const token = await tokens.issue({ userId: a, roles: ['user'] }, Math.floor(Date.now() / 1000));
+      const head = await app.inject({ method: 'HEAD', url: '/v1/feed', headers: { authorization: `Bearer ${token}` } });
+      expect(head.statusCode).toBe(200);
+      expect(head.headers['content-length']).toBe(full.headers['content-length']);
+      expect(head.rawPayload.length).toBe(0);
+    }
+  });
+
   it('is empty for someone who follows no one', async () => {
     expect(await page(await user())).toEqual({ items: [], nextCursor: null });
   });
