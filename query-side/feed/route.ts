@@ -159,8 +159,8 @@ export const feedRoute = (deps: QueryDeps) => (app: FastifyInstance): void => {
     if (!reuse || readsOwnWrite(request)) return send(reply, bodyOf(await readExactly(home, limit, cursor, cutoff, request.log), limit));
 
     // A held page is answered only once every change Redis finished `syncMs` before this request
-    // (or, with 0, before it) has been heard of: a retraction or a correction shows as soon as
-    // when the page is read afresh, give or take those milliseconds.
+    // (with 0: before it) has been heard of: a retraction or a correction shows as it would in a
+    // page read afresh, at most those milliseconds later.
     const page = `${me} ${limit} ${cursor ? `${cursor.score} ${cursor.logId}` : ''}`;
     const synced = reuse.tracking.syncedWithin(reuse.syncMs);
     if (synced === true || (await synced)) {

@@ -119,10 +119,10 @@ export const globalLeaderboardRoute = (deps: QueryDeps) => (app: FastifyInstance
     // One that grew past the limit in between is read a page at a time, as any bigger one (and
     // is not held past its time: its pages are not read on the tracked connection).
     const fits = (members: string[] | undefined): members is string[] => members !== undefined && members.length <= 2 * max;
-    const { value, watch: current } = await boards.read(board, whole, fits);
+    const { value, watch } = await boards.read(board, whole, fits);
     const standings = fits(value) ? standingsOf(value) : undefined;
     // Its pages carry names, which are not tracked: they are built again each period, from the read.
-    return { standings, watch: current, pages: pageCache<SharedPage>({ ttlMs: deps.leaderboardPageCacheMs, max: PAGES_KEPT_PER_BOARD }, deps.clock) };
+    return { standings, watch, pages: pageCache<SharedPage>({ ttlMs: deps.leaderboardPageCacheMs, max: PAGES_KEPT_PER_BOARD }, deps.clock) };
   };
   const pageOfRead = ({ standings, pages }: BoardRead, board: string, at: PageAt, limit: number) => {
     const load = () => (standings ? shared(at, standings.total, standings.page(at.offset, limit)) : readPage(board, at, limit));

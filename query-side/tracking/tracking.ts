@@ -132,6 +132,7 @@ export const startTracking = (url: string, { pingTimeoutMs = 1_000, log = () => 
 
   /** The callers waiting for the PING sent at the end of this turn of the event loop. */
   let waiting: { readonly answered: Promise<boolean>; readonly answer: (synced: boolean) => void } | undefined;
+  /** A PING is out (overlapping ones make this approximate: it only spares a redundant background PING). */
   let pinging = false;
   const ping = () => {
     const callers = waiting;
