@@ -39,6 +39,7 @@ describe('token service', () => {
     ['another audience', handMade({ alg: 'HS256' }, { ...validClaims, aud: 'other-api' })],
     ['no expiry', handMade({ alg: 'HS256' }, { sub: alice, iss: settings.issuer, aud: settings.audience })],
     ['garbage', 'not.a.token'],
+    ['characters a token cannot have', 'not a token'],
   ])('refuses a token with %s', (_label, token) => {
     const tokens = createTokenService(settings, () => NOW * 1000);
     const verdict = tokens.verify(token);
@@ -55,6 +56,14 @@ describe('token service', () => {
     }
     const [header, , signature] = a.split('.');
     expect(E.isLeft(tokens.verify(`${header}.${b64url({ ...validClaims, roles: ['auditor'] })}.${signature}`))).toBe(true);
+  });
+
+  it('refuses a valid token with anything added, after remembering it', async () => {
+    const tokens = createTokenService(settings, () => NOW * 1000);
+    const token = await tokens.issue({ userId: alice, roles: ['user'] }, NOW);
+    expect(E.isRight(tokens.verify(token))).toBe(true);
+    for (const changed of [`${token} `, `x${token}`, `${token}\n`]) expect(E.isLeft(tokens.verify(changed))).toBe(true);
+    expect(tokens.verify(token)).toEqual(E.right({ userId: alice, roles: ['user'] }));
   });
 
   it('refuses a signed token whose subject is not a user id', () => {
