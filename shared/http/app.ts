@@ -65,6 +65,17 @@ const frameworkErrorCode = (error: FastifyError) => {
 };
 
 /**
+ * Request ids, unique across processes and restarts (they become the correlation id stored with a
+ * command's events when the client sends none): one random UUID per app, then a counter, which
+ * costs a request a tenth of a fresh UUID.
+ */
+const requestIds = (): (() => string) => {
+  const base = crypto.randomUUID();
+  let sequence = 0;
+  return () => `${base}.${(sequence++).toString(36)}`;
+};
+
+/**
  * The HTTP shell every role shares: problem+json for every error, `/healthz` and `/readyz`.
  * Sides add their routes as plugins; only the launcher calls `listen`.
  */
@@ -78,7 +89,7 @@ export const buildHttpApp = (options: HttpAppOptions): FastifyInstance => {
     // Idle keep-alive and streaming (SSE) connections must not hold up a graceful shutdown.
     forceCloseConnections: true,
     // Client-supplied ids are echoed into logs; generate our own rather than trust the header.
-    genReqId: () => crypto.randomUUID(),
+    genReqId: requestIds(),
     ajv: { customOptions: { removeAdditional: false } },
     // Errors Fastify raises before routing (a malformed %-encoding, an over-long path) are
     // problems like any other, not its default JSON.
