@@ -24,7 +24,7 @@ export const observeHttp = (app: FastifyInstance, metrics: Metrics | undefined):
   if (tracingOn()) traceRequests(app);
   if (metrics) {
     app.addHook('onResponse', (request, reply, done) => {
-      metrics.httpDuration.observe({ method: request.method, route: routeOf(request), status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      metrics.httpDuration.record(request.method, routeOf(request), reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { RequestDurations } from './request-durations.js';
 
 /**
  * The Prometheus metrics of one process: one registry, created by the launcher and handed to what
@@ -11,12 +12,11 @@ export const createMetrics = () => {
   const registers = [registry];
   return {
     registry,
-    httpDuration: new Histogram({
+    httpDuration: new RequestDurations({
       name: 'http_request_duration_seconds',
       help: 'HTTP requests by method, route pattern and status code: rate, errors and latency.',
-      labelNames: ['method', 'route', 'status_code'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
+      registry,
     }),
     commands: new Counter({
       name: 'sleepsocial_commands_total',
