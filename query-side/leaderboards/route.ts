@@ -56,6 +56,10 @@ const decoded = <A>(codec: t.Decoder<unknown, A>, reply: unknown, what: string):
 const BOARDS_KEPT = 16;
 const PAGES_KEPT_PER_BOARD = 64;
 
+/** JSON.stringify's answer, without its generic walk (1.1% of the route's CPU): two finite numbers. */
+const placeJson = (me: Place): string =>
+  me === null || !Number.isFinite(me.score) ? JSON.stringify(me) : `{"rank":${me.rank},"score":${me.score}}`;
+
 /**
  * The answer of a board route (a `BoardPage`, the caller's own place last), written as the page's
  * shared bytes followed by that place. Written straight to the socket: Fastify sends one
@@ -65,7 +69,7 @@ const PAGES_KEPT_PER_BOARD = 64;
  * and a HEAD request gets the headers alone, as Fastify's own hook would leave it.
  */
 const sendBoard = (reply: FastifyReply, page: SharedPage, me: Place): void => {
-  const tail = `"me":${JSON.stringify(me)}}`;
+  const tail = `"me":${placeJson(me)}}`;
   const headers = reply.getHeaders() as OutgoingHttpHeaders;
   headers['cache-control'] ??= 'private, max-age=1';
   headers['content-type'] = 'application/json; charset=utf-8';
