@@ -14,8 +14,9 @@ type Config = { readonly name: string; readonly help: string; readonly buckets: 
  * through a prom-client registry like any of its histograms, and recorded for a fraction of what
  * prom-client's `observe` costs. Every request records one, and `observe` validated the labels,
  * built a string key from them and looked its bucket up by a float-named property: ~1.2 µs of the
- * ~30 µs a leaderboard page costs the query API, against ~0.1 µs for this one's nested lookups on
- * strings that are already interned (route patterns, methods) and a small integer.
+ * ~30 µs a leaderboard page costs the query API (4.0% of its samples), against 1.1%, hook
+ * included, for this one's nested lookups on interned strings (route patterns, methods) and a
+ * small integer.
  */
 export class RequestDurations {
   readonly type = 'histogram' as const;
