@@ -1,7 +1,7 @@
 import type { Histogram, Registry } from 'prom-client';
 
 type Series = { readonly labels: Readonly<Record<RequestLabel, string>>; readonly buckets: Float64Array; sum: number; count: number };
-export type RequestLabel = 'method' | 'route' | 'status_code';
+type RequestLabel = 'method' | 'route' | 'status_code';
 
 type Value = { readonly labels: Readonly<Record<string, string | number>>; readonly value: number; readonly metricName: string };
 /** What a registry reads of a metric (prom-client's own typings name its `type` an enum it does not export). */
